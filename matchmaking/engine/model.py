@@ -1,0 +1,426 @@
+"""The fitted model: vocabulary, idf, configuration and both sides' indexes.
+
+`fit()` reads every need and solution once; afterwards chunk tasks, the merge
+and incremental scoring all work from a `FittedModel`, which travels between
+machines as bytes (`to_bytes` / `from_bytes`, an .npz archive with JSON
+metadata: no pickle, so loading a blob can never run code).
+
+A side index holds, per item in ascending id order, the L2-normalised TF-IDF
+row and the structured fields encoded as small integer codes and multi-hot
+arrays, ready for matrix products.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, TypeVar
+
+import numpy as np
+from scipy import sparse
+
+from matchmaking.engine.config import (
+    CAPABILITIES,
+    DATA_READINESS,
+    DEPLOYMENTS,
+    INDUSTRIES,
+    MATURITIES,
+    EngineConfig,
+)
+from matchmaking.engine.records import NeedRecord, SolutionRecord
+from matchmaking.engine.text import (
+    Tokenizer,
+    displayable,
+    fit_vocabulary,
+    tokenize_batch,
+    vectorize,
+    vectorize_documents,
+)
+from matchmaking.engine.version import ALGORITHM_VERSION
+
+if TYPE_CHECKING:
+    from matchmaking.engine.scoring import SolutionTables
+
+MODEL_FORMAT = "aiplus-engine-model/1"
+
+
+class IncompatibleModelError(ValueError):
+    """A stored model was fitted by another algorithm version: refit it."""
+
+
+def _code(value: str | None, codes: tuple[str, ...], what: str) -> int:
+    if value is None or value == "":
+        return -1
+    try:
+        return codes.index(value)
+    except ValueError:
+        raise ValueError(f"unknown {what} code {value!r}; expected one of {codes}") from None
+
+
+def _multi_hot(values: Iterable[str], codes: tuple[str, ...], what: str) -> np.ndarray:
+    row = np.zeros(len(codes), dtype=np.float64)
+    for value in values:
+        row[_code(value, codes, what)] = 1.0
+    return row
+
+
+def _money(value: int | None) -> float:
+    return np.nan if value is None else float(value)
+
+
+def need_document(need: NeedRecord, tokenizer: Tokenizer, title_weight: int) -> dict[str, float]:
+    return tokenizer.document(need.title, (need.summary, need.description), title_weight)
+
+
+def solution_document(
+    solution: SolutionRecord, tokenizer: Tokenizer, title_weight: int
+) -> dict[str, float]:
+    return tokenizer.document(
+        solution.title, (solution.summary, solution.description), title_weight
+    )
+
+
+@dataclass
+class NeedIndex:
+    """Needs in ascending id order, as arrays."""
+
+    ids: np.ndarray  # int64
+    organization_ids: np.ndarray  # int64
+    matrix: sparse.csr_matrix  # TF-IDF rows
+    industry: np.ndarray  # int64 code, -1 unknown
+    capabilities: np.ndarray  # (n, C) multi-hot
+    deployment: np.ndarray  # int64 code, -1 no requirement
+    readiness: np.ndarray  # int64 code, -1 unknown
+    budget_min: np.ndarray  # float64, nan unknown
+    budget_max: np.ndarray
+
+    FIELDS = (
+        "ids",
+        "organization_ids",
+        "industry",
+        "capabilities",
+        "deployment",
+        "readiness",
+        "budget_min",
+        "budget_max",
+    )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def take(self, rows: np.ndarray) -> NeedIndex:
+        return NeedIndex(
+            matrix=self.matrix[rows], **{name: getattr(self, name)[rows] for name in self.FIELDS}
+        )
+
+
+@dataclass
+class SolutionIndex:
+    """Solutions in ascending id order, as arrays."""
+
+    ids: np.ndarray
+    organization_ids: np.ndarray
+    matrix: sparse.csr_matrix
+    industries: np.ndarray  # (n, I) multi-hot
+    capabilities: np.ndarray  # (n, C) multi-hot
+    deployment: np.ndarray  # (n, D) multi-hot
+    maturity: np.ndarray  # int64 code, -1 unknown
+    price_min: np.ndarray
+    price_max: np.ndarray
+
+    FIELDS = (
+        "ids",
+        "organization_ids",
+        "industries",
+        "capabilities",
+        "deployment",
+        "maturity",
+        "price_min",
+        "price_max",
+    )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def take(self, rows: np.ndarray) -> SolutionIndex:
+        return SolutionIndex(
+            matrix=self.matrix[rows], **{name: getattr(self, name)[rows] for name in self.FIELDS}
+        )
+
+
+def _sorted_unique(records: Sequence, what: str) -> list:
+    ordered = sorted(records, key=lambda record: record.id)
+    for before, after in itertools.pairwise(ordered):
+        if before.id == after.id:
+            raise ValueError(f"duplicate {what} id {before.id}")
+    return ordered
+
+
+def _need_fields(needs: Sequence[NeedRecord]) -> dict[str, np.ndarray]:
+    n = len(needs)
+    return {
+        "ids": np.fromiter((x.id for x in needs), np.int64, n),
+        "organization_ids": np.fromiter((x.organization_id for x in needs), np.int64, n),
+        "industry": np.fromiter(
+            (_code(x.industry, INDUSTRIES, "industry") for x in needs), np.int64, n
+        ),
+        "capabilities": np.array(
+            [_multi_hot(x.capabilities, CAPABILITIES, "capability") for x in needs]
+        ).reshape(n, len(CAPABILITIES)),
+        "deployment": np.fromiter(
+            (_code(x.deployment, DEPLOYMENTS, "deployment") for x in needs), np.int64, n
+        ),
+        "readiness": np.fromiter(
+            (_code(x.data_readiness, DATA_READINESS, "data readiness") for x in needs), np.int64, n
+        ),
+        "budget_min": np.fromiter((_money(x.budget_min) for x in needs), np.float64, n),
+        "budget_max": np.fromiter((_money(x.budget_max) for x in needs), np.float64, n),
+    }
+
+
+def _solution_fields(solutions: Sequence[SolutionRecord]) -> dict[str, np.ndarray]:
+    n = len(solutions)
+    return {
+        "ids": np.fromiter((x.id for x in solutions), np.int64, n),
+        "organization_ids": np.fromiter((x.organization_id for x in solutions), np.int64, n),
+        "industries": np.array(
+            [_multi_hot(x.industries, INDUSTRIES, "industry") for x in solutions]
+        ).reshape(n, len(INDUSTRIES)),
+        "capabilities": np.array(
+            [_multi_hot(x.capabilities, CAPABILITIES, "capability") for x in solutions]
+        ).reshape(n, len(CAPABILITIES)),
+        "deployment": np.array(
+            [_multi_hot(x.deployment_modes, DEPLOYMENTS, "deployment") for x in solutions]
+        ).reshape(n, len(DEPLOYMENTS)),
+        "maturity": np.fromiter(
+            (_code(x.maturity, MATURITIES, "maturity") for x in solutions), np.int64, n
+        ),
+        "price_min": np.fromiter((_money(x.price_min) for x in solutions), np.float64, n),
+        "price_max": np.fromiter((_money(x.price_max) for x in solutions), np.float64, n),
+    }
+
+
+_Index = TypeVar("_Index", NeedIndex, SolutionIndex)
+
+
+@dataclass
+class FittedModel:
+    """Vocabulary + idf + configuration, and the indexes of both sides.
+
+    Immutable in use: `with_needs` / `without_needs` (and the solution
+    counterparts) return a new model with the same vocabulary, which is what
+    incremental updates keep in store between full recomputes.
+    """
+
+    config: EngineConfig
+    terms: list[str]
+    idf: np.ndarray
+    needs: NeedIndex
+    solutions: SolutionIndex
+    algorithm_version: str = ALGORITHM_VERSION
+    timings: dict[str, float] = field(default_factory=dict)
+
+    # ------------------------------------------------------------ text helpers
+
+    @cached_property
+    def tokenizer(self) -> Tokenizer:
+        return Tokenizer(use_glossary=self.config.use_glossary)
+
+    @cached_property
+    def term_index(self) -> dict[str, int]:
+        return {term: i for i, term in enumerate(self.terms)}
+
+    @cached_property
+    def displayable_terms(self) -> np.ndarray:
+        glossary = self.tokenizer.glossary
+        return np.fromiter((displayable(t, glossary) for t in self.terms), bool, len(self.terms))
+
+    @cached_property
+    def solution_matrix_t(self) -> sparse.csr_matrix:
+        """Solutions' TF-IDF transposed once (terms x solutions) for the products."""
+        return self.solutions.matrix.T.tocsr()
+
+    @cached_property
+    def solution_tables(self) -> SolutionTables:
+        """Per-solution lookup tables of the scoring (derived, not serialised)."""
+        # Imported here: scoring builds on this module's index classes.
+        from matchmaking.engine.scoring import SolutionTables
+
+        return SolutionTables.build(self.solutions, self.config)
+
+    def vectorize_needs(self, needs: Sequence[NeedRecord]) -> sparse.csr_matrix:
+        weight = self.config.title_weight
+        docs = (need_document(x, self.tokenizer, weight) for x in needs)
+        return vectorize_documents(docs, self.term_index, self.idf)
+
+    def vectorize_solutions(self, solutions: Sequence[SolutionRecord]) -> sparse.csr_matrix:
+        weight = self.config.title_weight
+        docs = (solution_document(x, self.tokenizer, weight) for x in solutions)
+        return vectorize_documents(docs, self.term_index, self.idf)
+
+    def need_index(self, needs: Sequence[NeedRecord]) -> NeedIndex:
+        ordered = _sorted_unique(needs, "need")
+        return NeedIndex(matrix=self.vectorize_needs(ordered), **_need_fields(ordered))
+
+    def solution_index(self, solutions: Sequence[SolutionRecord]) -> SolutionIndex:
+        ordered = _sorted_unique(solutions, "solution")
+        return SolutionIndex(matrix=self.vectorize_solutions(ordered), **_solution_fields(ordered))
+
+    # ------------------------------------------------------ incremental upkeep
+
+    def with_needs(self, needs: Sequence[NeedRecord]) -> FittedModel:
+        """This model with `needs` added or replaced (same vocabulary and idf)."""
+        added = self.need_index(needs)
+        kept = np.flatnonzero(~np.isin(self.needs.ids, added.ids))
+        return self._replace(needs=_concat(self.needs.take(kept), added, NeedIndex))
+
+    def without_needs(self, need_ids: Iterable[int]) -> FittedModel:
+        kept = np.flatnonzero(~np.isin(self.needs.ids, np.fromiter(need_ids, np.int64)))
+        return self._replace(needs=self.needs.take(kept))
+
+    def with_solutions(self, solutions: Sequence[SolutionRecord]) -> FittedModel:
+        """This model with `solutions` added or replaced (same vocabulary and idf)."""
+        added = self.solution_index(solutions)
+        kept = np.flatnonzero(~np.isin(self.solutions.ids, added.ids))
+        return self._replace(solutions=_concat(self.solutions.take(kept), added, SolutionIndex))
+
+    def without_solutions(self, solution_ids: Iterable[int]) -> FittedModel:
+        kept = np.flatnonzero(~np.isin(self.solutions.ids, np.fromiter(solution_ids, np.int64)))
+        return self._replace(solutions=self.solutions.take(kept))
+
+    def _replace(self, **changes: object) -> FittedModel:
+        values = {
+            "config": self.config,
+            "terms": self.terms,
+            "idf": self.idf,
+            "needs": self.needs,
+            "solutions": self.solutions,
+            "algorithm_version": self.algorithm_version,
+        }
+        values.update(changes)
+        model = FittedModel(**values)  # type: ignore[arg-type]
+        # The text caches depend only on the vocabulary, the solution caches
+        # only on the solutions: share what is still valid.
+        shared = ["tokenizer", "term_index", "displayable_terms"]
+        if "solutions" not in changes:
+            shared += ["solution_tables", "solution_matrix_t"]
+        for name in shared:
+            if name in self.__dict__:
+                model.__dict__[name] = self.__dict__[name]
+        return model
+
+    # ------------------------------------------------------------ serialising
+
+    def to_bytes(self) -> bytes:
+        """An .npz archive: JSON metadata, vocabulary as UTF-8, numeric arrays."""
+        meta = {
+            "format": MODEL_FORMAT,
+            "algorithm_version": self.algorithm_version,
+            "config": json.loads(self.config.to_json()),
+        }
+        arrays: dict[str, np.ndarray] = {
+            "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), np.uint8),
+            "terms": np.frombuffer("\n".join(self.terms).encode(), np.uint8),
+            "idf": self.idf,
+        }
+        for prefix, index in (("need_", self.needs), ("solution_", self.solutions)):
+            arrays[prefix + "data"] = index.matrix.data
+            arrays[prefix + "indices"] = index.matrix.indices
+            arrays[prefix + "indptr"] = index.matrix.indptr
+            for name in index.FIELDS:
+                arrays[prefix + name] = getattr(index, name)
+        buffer = io.BytesIO()
+        np.savez(buffer, allow_pickle=False, **arrays)
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> FittedModel:
+        """Restore a model; raises IncompatibleModelError for another version."""
+        with np.load(io.BytesIO(blob), allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+        meta = json.loads(arrays["meta"].tobytes().decode())
+        if meta.get("format") != MODEL_FORMAT:
+            raise IncompatibleModelError(f"not an engine model: {meta.get('format')!r}")
+        if meta["algorithm_version"] != ALGORITHM_VERSION:
+            raise IncompatibleModelError(
+                f"model fitted by {meta['algorithm_version']}, engine is {ALGORITHM_VERSION}"
+            )
+        text = arrays["terms"].tobytes().decode()
+        terms = text.split("\n") if text else []
+        idf = arrays["idf"]
+
+        def matrix(prefix: str, n_rows: int) -> sparse.csr_matrix:
+            result = sparse.csr_matrix(
+                (arrays[prefix + "data"], arrays[prefix + "indices"], arrays[prefix + "indptr"]),
+                shape=(n_rows, len(terms)),
+            )
+            result.has_sorted_indices = True
+            return result
+
+        need_fields = {name: arrays["need_" + name] for name in NeedIndex.FIELDS}
+        solution_fields = {name: arrays["solution_" + name] for name in SolutionIndex.FIELDS}
+        return cls(
+            config=EngineConfig.from_dict(meta["config"]),
+            terms=terms,
+            idf=idf,
+            needs=NeedIndex(matrix=matrix("need_", len(need_fields["ids"])), **need_fields),
+            solutions=SolutionIndex(
+                matrix=matrix("solution_", len(solution_fields["ids"])), **solution_fields
+            ),
+            algorithm_version=meta["algorithm_version"],
+        )
+
+
+def _concat(first: _Index, second: _Index, cls: type[_Index]) -> _Index:
+    fields = {
+        name: np.concatenate([getattr(first, name), getattr(second, name)]) for name in cls.FIELDS
+    }
+    matrix = sparse.vstack([first.matrix, second.matrix], format="csr")
+    order = np.argsort(fields["ids"], kind="stable")
+    merged = cls(matrix=matrix, **fields)
+    return merged.take(order)
+
+
+def fit(
+    needs: Sequence[NeedRecord],
+    solutions: Sequence[SolutionRecord],
+    config: EngineConfig | None = None,
+) -> FittedModel:
+    """Fit the vocabulary and idf on both sides and index them.
+
+    One vocabulary over needs and solutions together: idf then reflects how
+    common a term is on the platform as a whole, whichever side uses it.
+    """
+    config = config or EngineConfig()
+    started = time.perf_counter()
+    ordered_needs = _sorted_unique(needs, "need")
+    ordered_solutions = _sorted_unique(solutions, "solution")
+    tokenizer = Tokenizer(use_glossary=config.use_glossary)
+    weight = config.title_weight
+    # A generator: one document's counts are alive at a time (see tokenize_batch).
+    documents = itertools.chain(
+        (need_document(x, tokenizer, weight) for x in ordered_needs),
+        (solution_document(x, tokenizer, weight) for x in ordered_solutions),
+    )
+    batch = tokenize_batch(documents)
+    terms, idf, remap = fit_vocabulary(
+        batch, max_df=config.max_df, max_df_min_docs=config.max_df_min_docs
+    )
+    final_ids = remap[batch.term_ids] if len(batch.term_ids) else batch.term_ids
+    matrix = vectorize(final_ids, batch.counts, batch.lengths, idf)
+    n_needs = len(ordered_needs)
+    model = FittedModel(
+        config=config,
+        terms=terms,
+        idf=idf,
+        needs=NeedIndex(matrix=matrix[:n_needs], **_need_fields(ordered_needs)),
+        solutions=SolutionIndex(matrix=matrix[n_needs:], **_solution_fields(ordered_solutions)),
+    )
+    model.__dict__["tokenizer"] = tokenizer
+    model.timings["vectorize"] = time.perf_counter() - started
+    return model

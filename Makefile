@@ -1,0 +1,72 @@
+# AI+ 供需对接平台 — the two commands: `make run` and `make test`.
+# Both work on a fresh machine with only Python 3.11+: they create .venv and install
+# the pinned requirements first.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= config.settings
+
+.PHONY: help install run serve migrate seed test lint format messages worker beat bench clean
+
+help:
+	@echo "make run     set up and serve the site with demo data on http://$(HOST):$(PORT)"
+	@echo "make test    set up and run the whole test suite (and ruff)"
+	@echo "make worker  run a Celery worker (needs REDIS_URL)"
+	@echo "make beat    run Celery beat with the database scheduler (needs REDIS_URL)"
+	@echo "make lint    ruff check + format check"
+	@echo "make bench   run the matching and scheduling benchmarks"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+# Local serving over plain HTTP on the embedded default (SQLite, eager Celery).
+run: export DJANGO_DEBUG ?= 1
+run: seed
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: install lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Re-extract translatable strings after changing them; commit the .po and .mo files.
+messages: install
+	$(BIN)/python manage.py makemessages --locale zh_Hans --locale en --no-obsolete --ignore ".venv/*" --ignore "staticfiles/*" --ignore "tests/*"
+	$(BIN)/python manage.py makemessages --domain djangojs --locale zh_Hans --locale en --no-obsolete --ignore ".venv/*" --ignore "staticfiles/*" --ignore "tests/*"
+	$(BIN)/python manage.py compilemessages --ignore ".venv/*"
+
+worker: install
+	@test -n "$$REDIS_URL" || (echo "Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run a worker" && exit 2)
+	$(BIN)/celery -A config.celery_app worker --loglevel=INFO --concurrency=$${CELERY_CONCURRENCY:-2}
+
+beat: install
+	@test -n "$$REDIS_URL" || (echo "Set REDIS_URL to run beat" && exit 2)
+	$(BIN)/celery -A config.celery_app beat --loglevel=INFO
+
+bench: migrate
+	$(BIN)/python manage.py bench_matching
+	$(BIN)/python manage.py bench_scheduling
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,75 @@
+"""Site-wide views: home, workspace, privacy notice, health checks."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from config.selectors import programme_figures
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html", {"figures": programme_figures()})
+
+
+@login_required
+def workspace(request: HttpRequest) -> HttpResponse:
+    """The signed-in start page: what to do next, for the visitor's role."""
+    return render(request, "workspace.html", {"figures": programme_figures()})
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "privacy.html", {"version": settings.PRIVACY_NOTICE_VERSION})
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. Deliberately touches nothing else."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: the database answers and, when configured, the broker does too."""
+    checks: dict[str, dict] = {"database": _check_database()}
+    if settings.REDIS_URL:
+        checks["broker"] = _check_broker()
+    ok = all(check["ok"] for check in checks.values())
+    return JsonResponse(
+        {"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503
+    )
+
+
+def _check_database() -> dict:
+    started = time.monotonic()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 — any failure means "not ready", reported as such
+        connection.close_if_unusable_or_obsolete()
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": True, "ms": round((time.monotonic() - started) * 1000, 1)}
+
+
+def _check_broker() -> dict:
+    import redis  # noqa: PLC0415 — only needed when a broker is configured
+
+    started = time.monotonic()
+    try:
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2
+        )
+        client.ping()
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": True, "ms": round((time.monotonic() - started) * 1000, 1)}

@@ -1,0 +1,1 @@
+"""Workflow steps that change state, one function per step, each in a transaction."""

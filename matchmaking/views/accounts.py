@@ -1,0 +1,213 @@
+"""Pages for accounts and the visitor's organization. Thin: check, call a service, respond."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from matchmaking.errors import DomainError
+from matchmaking.forms.accounts import (
+    EmailAuthenticationForm,
+    InviteForm,
+    OrganizationForm,
+    ProfileForm,
+    QueuedPasswordResetForm,
+    SignUpForm,
+)
+from matchmaking.models import Membership
+from matchmaking.services import accounts as services
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _set_language_cookie(response: HttpResponse, language: str) -> HttpResponse:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("workspace")
+    token = request.GET.get("invitation") or request.POST.get("invitation") or ""
+    invitation = services.open_invitation(token)
+    if token and invitation is None:
+        messages.error(request, _("This invitation has expired or was already used."))
+    form = SignUpForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        new_org = None
+        if invitation is None and data["organization_mode"] == SignUpForm.NEW:
+            new_org = services.NewOrganization(
+                name=data["organization_name"],
+                kind=data["organization_kind"],
+                uscc=data["uscc"],
+                industry=data.get("industry"),
+                district=data.get("district", ""),
+            )
+        try:
+            user = services.sign_up(
+                email=data["email"],
+                full_name=data["full_name"],
+                password=data["password1"],
+                language=request.LANGUAGE_CODE,
+                organization=new_org,
+                join=data.get("join"),
+                invitation=invitation,
+                ip_address=_client_ip(request),
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            request.session["signup_email"] = user.email
+            return redirect("signup-done")
+    return render(request, "registration/signup.html", {"form": form, "invitation": invitation})
+
+
+def signup_done(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "registration/signup_done.html", {"email": request.session.get("signup_email", "")}
+    )
+
+
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = services.verify_email(token=token)
+    except DomainError as error:
+        return render(
+            request, "registration/verify_failed.html", {"error": error.message}, status=400
+        )
+    messages.success(request, _("Your email address is verified. Welcome!"))
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        return redirect("workspace")
+    return redirect("login")
+
+
+@login_required
+@require_POST
+def resend_verification(request: HttpRequest) -> HttpResponse:
+    if request.user.email_verified:
+        messages.info(request, _("Your email address is already verified."))
+    else:
+        services.send_verification_email(user=request.user)
+        messages.success(
+            request,
+            _("We sent a new verification link to %(email)s.") % {"email": request.user.email},
+        )
+    return redirect(request.POST.get("next") or "workspace")
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        return _set_language_cookie(response, form.get_user().language)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = QueuedPasswordResetForm
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        messages.success(request, _("Your profile is saved."))
+        return _set_language_cookie(redirect("profile"), user.language)
+    return render(request, "account/profile.html", {"form": form})
+
+
+def _membership_or_404(request: HttpRequest) -> Membership:
+    membership = request.user.primary_membership
+    if membership is None:
+        raise Http404
+    return membership
+
+
+@login_required
+def organization(request: HttpRequest) -> HttpResponse:
+    """My organization: details, members, join requests, invitations (owners edit)."""
+    membership = request.user.primary_membership
+    if membership is None:
+        pending = request.user.memberships.select_related("organization").first()
+        return render(request, "account/no_organization.html", {"pending": pending})
+    org = membership.organization
+    form = None
+    if membership.is_owner:
+        form = OrganizationForm(request.POST or None, instance=org)
+        if request.method == "POST" and form.is_valid():
+            form.save()
+            messages.success(request, _("The organization's details are saved."))
+            return redirect("organization")
+    members = org.memberships.select_related("user").order_by("status", "role", "created_at")
+    context = {
+        "organization": org,
+        "membership": membership,
+        "form": form,
+        "members": members,
+        "invitations": org.invitations.filter(accepted_at__isnull=True),
+        "invite_form": InviteForm(),
+    }
+    return render(request, "account/organization.html", context)
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest) -> HttpResponse:
+    membership = _membership_or_404(request)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.invite_member(
+                by=request.user,
+                organization=membership.organization,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("organization")
+
+
+@login_required
+@require_POST
+def decide_member(request: HttpRequest, pk: int) -> HttpResponse:
+    own = _membership_or_404(request)
+    target = get_object_or_404(Membership, pk=pk, organization=own.organization)
+    try:
+        action = request.POST.get("action")
+        if action == "remove":
+            services.remove_member(by=request.user, membership=target)
+            messages.success(request, _("The member was removed."))
+        else:
+            services.decide_join_request(
+                by=request.user, membership=target, approve=action == "approve"
+            )
+            messages.success(request, _("Your decision was recorded."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("organization")

@@ -1,0 +1,147 @@
+"""Suite-wide fixtures: real services when present, and a loud account of what is skipped."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+import pytest
+
+from tests import services
+
+SERVICE_MARKERS = {
+    "postgres": "postgres",
+    "redis": "redis",
+    "celery_worker": "redis",
+    "browser": "browser",
+}
+_skipped_for: Counter[str] = Counter()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    gaps = services.missing()
+    lines = [
+        "services: "
+        + ", ".join(
+            f"{name}={'missing' if name in gaps else 'yes'}"
+            for name in ("postgres", "redis", "browser")
+        )
+    ]
+    lines += [f"  {name}: {why}" for name, why in gaps.items()]
+    if services.require_services():
+        lines.append("REQUIRE_SERVICES=1: a missing service fails the run")
+    return lines
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    gaps = services.missing()
+    needed = {
+        service
+        for item in items
+        for marker, service in SERVICE_MARKERS.items()
+        if item.get_closest_marker(marker)
+    }
+    if services.require_services() and needed & gaps.keys():
+        details = "; ".join(f"{name}: {gaps[name]}" for name in sorted(needed & gaps.keys()))
+        raise pytest.UsageError(f"REQUIRE_SERVICES=1 but services are missing — {details}")
+    for item in items:
+        for marker, service in SERVICE_MARKERS.items():
+            if item.get_closest_marker(marker) and service in gaps:
+                item.add_marker(pytest.mark.skip(reason=f"needs {service}: {gaps[service]}"))
+                _skipped_for[service] += 1
+                break
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _skipped_for:
+        terminalreporter.section("skipped for missing services")
+        for service, count in sorted(_skipped_for.items()):
+            terminalreporter.write_line(
+                f"{count} test(s) skipped: {service} — {services.missing().get(service, '')}"
+            )
+        terminalreporter.write_line(
+            "Run `bash .ci/run` (or set DATABASE_URL/REDIS_URL) to run them."
+        )
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    """Run the after-commit hooks (outbox relays) of what the test does, as production would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker (threads) consuming from Redis, sharing the test database."""
+    from celery.contrib.testing.worker import start_worker  # noqa: PLC0415
+
+    from config.celery_app import app  # noqa: PLC0415
+
+    url = services.redis_url()
+    if url is None:
+        pytest.skip("needs redis")
+    import redis  # noqa: PLC0415
+
+    redis.Redis.from_url(url).flushdb()
+    keys = ("broker_url", "result_backend", "task_always_eager")
+    saved = {key: app.conf[key] for key in keys}
+    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    app._pool = None  # noqa: SLF001 — drop connections made for the in-memory broker
+    try:
+        with start_worker(
+            app,
+            pool="threads",
+            concurrency=2,
+            perform_ping_check=False,
+            loglevel="WARNING",
+            shutdown_timeout=30,
+        ) as worker:
+            yield worker
+    finally:
+        app.conf.update(saved)
+        app._pool = None  # noqa: SLF001
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium, driven by Playwright."""
+    path = services.chromium_path()
+    if path is None:
+        pytest.skip("needs browser")
+    # Playwright's sync API runs an event loop in this thread; the test still talks to
+    # the database synchronously, which is safe here (one thread, no real async code).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=path,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser page (Chinese locale, desktop size) on the live test server."""
+    context = browser.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()

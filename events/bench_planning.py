@@ -28,7 +28,9 @@ from events.planning import (
     Venue,
     collapse_matches,
     plan_season,
+    related_from_pairs,
 )
+from matchmaking.engine.config import DEFAULT_RELATED_INDUSTRIES
 
 # Catalog codes (catalog-format.md) with a share of needs for the skewed instance.
 INDUSTRIES: dict[str, tuple[str, str, float]] = {
@@ -61,21 +63,10 @@ CAPABILITIES: dict[str, tuple[str, str]] = {
     "digital_human": ("数字人", "Digital humans"),
     "translation": ("翻译", "Translation"),
 }
+# The matching engine's notion of related industries, so planner and engine agree.
 RELATED_INDUSTRIES: dict[str, tuple[str, ...]] = {
-    "manufacturing": ("automotive", "semiconductors", "energy", "construction"),
-    "healthcare": ("biopharma",),
-    "biopharma": ("healthcare", "agriculture"),
-    "energy": ("manufacturing", "construction", "transportation"),
-    "finance": ("retail", "government"),
-    "transportation": ("automotive", "government", "energy"),
-    "automotive": ("manufacturing", "transportation", "semiconductors"),
-    "semiconductors": ("manufacturing", "automotive"),
-    "education": ("media", "government"),
-    "government": ("construction", "transportation", "education", "finance"),
-    "retail": ("finance", "media", "agriculture"),
-    "media": ("education", "retail"),
-    "construction": ("government", "energy", "manufacturing"),
-    "agriculture": ("retail", "biopharma"),
+    code: tuple(sorted(partners))
+    for code, partners in related_from_pairs(DEFAULT_RELATED_INDUSTRIES).items()
 }
 # Which capabilities an industry's needs ask for (weights), for plausible themes.
 _INDUSTRY_CAPABILITIES: dict[str, dict[str, float]] = {

@@ -29,7 +29,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter, defaultdict
-from collections.abc import Collection, Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -280,6 +280,15 @@ def collapse_matches(
             best[provider_id] = score
     ranked = sorted(best.items(), key=lambda item: -item[1])  # stable: ties keep input order
     return tuple(ProviderMatch(p, s) for p, s in ranked[:limit])
+
+
+def related_from_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    """Turn the engine's symmetric related-industry pairs into ``related_industries``."""
+    related: dict[str, set[str]] = defaultdict(set)
+    for a, b in pairs:
+        related[a].add(b)
+        related[b].add(a)
+    return {code: frozenset(partners) for code, partners in related.items()}
 
 
 def format_quality(quality: PlanQuality) -> str:

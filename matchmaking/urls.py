@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from matchmaking.views import accounts
+from matchmaking.views import accounts, catalog
 
 urlpatterns = [
     path("accounts/signup/", accounts.signup, name="signup"),
@@ -38,4 +38,23 @@ urlpatterns = [
     path("organization/", accounts.organization, name="organization"),
     path("organization/invite/", accounts.invite, name="organization-invite"),
     path("organization/members/<int:pk>/", accounts.decide_member, name="organization-member"),
+    path("attachments/<int:pk>/", catalog.attachment_download, name="attachment-download"),
 ]
+
+for kind, plural in (("need", "needs"), ("solution", "solutions")):
+    urlpatterns += [
+        path(f"{plural}/", catalog.catalog_list, {"kind": kind}, name=f"{kind}-list"),
+        path(f"{plural}/<int:pk>/", catalog.catalog_detail, {"kind": kind}, name=f"{kind}-detail"),
+        path(f"my/{plural}/", catalog.my_list, {"kind": kind}, name=f"my-{kind}-list"),
+        path(f"my/{plural}/new/", catalog.my_edit, {"kind": kind}, name=f"my-{kind}-new"),
+        path(f"my/{plural}/<int:pk>/", catalog.my_detail, {"kind": kind}, name=f"my-{kind}-detail"),
+        path(
+            f"my/{plural}/<int:pk>/edit/", catalog.my_edit, {"kind": kind}, name=f"my-{kind}-edit"
+        ),
+        path(
+            f"my/{plural}/<int:pk>/action/",
+            catalog.my_action,
+            {"kind": kind},
+            name=f"my-{kind}-action",
+        ),
+    ]

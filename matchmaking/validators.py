@@ -92,3 +92,56 @@ def normalize_phone(value: str) -> str:
 
 def validate_phone(value: str) -> None:
     normalize_phone(value)
+
+
+# Attachments: what a need or solution may carry. Checked by content, not by name.
+ALLOWED_ATTACHMENT_TYPES = {
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+}
+_UNSAFE_NAME = re.compile(r"[^\w.\- ()\u3000-\u9fff\uff00-\uffef]")
+
+
+def sanitize_filename(name: str) -> str:
+    """The last path component, without control or shell characters, at most 120 long."""
+    base = str(name).replace("\\", "/").rsplit("/", 1)[-1]
+    base = _UNSAFE_NAME.sub("_", base).strip(" .") or "file"
+    stem, dot, ext = base.rpartition(".")
+    if dot and len(ext) <= 8:
+        return f"{stem[: 120 - len(ext) - 1]}.{ext}"
+    return base[:120]
+
+
+def validate_attachment(upload) -> tuple[str, str]:
+    """Check size and real type of an upload; return (content type, safe file name)."""
+    import filetype  # noqa: PLC0415 — only needed on upload
+    from django.conf import settings  # noqa: PLC0415
+
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("The file is too large (%(size)s MB); the limit is %(limit)s MB."),
+            code="too_large",
+            params={"size": round(upload.size / 1_048_576, 1), "limit": limit // 1_048_576},
+        )
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in ALLOWED_ATTACHMENT_TYPES:
+        raise ValidationError(
+            _(
+                "This file type is not accepted. Upload a PDF, Word (DOCX), Excel (XLSX), PNG or JPEG file."
+            ),
+            code="file_type",
+        )
+    name = sanitize_filename(upload.name)
+    expected_ext = ALLOWED_ATTACHMENT_TYPES[kind.mime]
+    if not name.lower().endswith(
+        (expected_ext, ".jpeg") if expected_ext == ".jpg" else expected_ext
+    ):
+        name = f"{name.rsplit('.', 1)[0] if '.' in name else name}{expected_ext}"
+    return kind.mime, name

@@ -1,1 +1,1 @@
-from matchmaking.admin import accounts, system  # noqa: F401 — registers the admin classes
+from matchmaking.admin import accounts, catalog, system  # noqa: F401 — registers the admin classes

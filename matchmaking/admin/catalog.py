@@ -1,0 +1,282 @@
+"""Review of needs and solutions in Django admin: filters, side-by-side text, approve/reject."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from matchmaking.forms.catalog import RejectForm
+from matchmaking.models import Attachment, Need, Solution, Status, StatusChange
+from matchmaking.services import catalog as services
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = StatusChange
+    extra = 0
+    fields = ["at", "from_status", "to_status", "by", "note"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("review history")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReviewAdmin(admin.ModelAdmin):
+    """What needs and solutions share: the review actions and the side-by-side text."""
+
+    search_fields = ["title", "summary", "description", "organization__name", "source_key"]
+    date_hierarchy = "submitted_at"
+    autocomplete_fields = ["organization"]
+    readonly_fields = [
+        "status",
+        "review_note",
+        "text_side_by_side",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "published_at",
+        "source_key",
+    ]
+    actions = ["approve_selected", "reject_selected"]
+    list_select_related = ["organization"]
+    list_per_page = 50
+
+    @admin.display(description=_("public summary | full text"))
+    def text_side_by_side(self, obj) -> str:
+        return format_html(
+            '<div style="display:grid;grid-template-columns:1fr 1fr;gap:16px;max-width:1100px">'
+            '<div><strong>{}</strong><div style="white-space:pre-line">{}</div></div>'
+            '<div><strong>{}</strong><div style="white-space:pre-line">{}</div></div></div>',
+            _("Public summary"),
+            obj.summary,
+            _("Full description"),
+            obj.description,
+        )
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj) -> str:
+        colours = {"approved": "#17703a", "submitted": "#8a5a00", "rejected": "#b3261e"}
+        return format_html(
+            '<strong style="color:{}">{}</strong>',
+            colours.get(obj.status, "#5b6675"),
+            obj.get_status_display(),
+        )
+
+    @admin.action(description=_("Approve and publish the selected submissions"))
+    def approve_selected(self, request, queryset):
+        count = services.approve(queryset.filter(status=Status.SUBMITTED), by=request.user)
+        skipped = queryset.count() - count
+        self.message_user(
+            request,
+            ngettext("%(count)d record published.", "%(count)d records published.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d record was not under review and was left as it is.",
+                    "%(count)d records were not under review and were left as they are.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Return the selected submissions with a reason"))
+    def reject_selected(self, request, queryset):
+        form = RejectForm(request.POST if "reason" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            try:
+                count = services.reject(
+                    queryset, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                self.message_user(request, "; ".join(error.messages), messages.ERROR)
+                return None
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d record returned; the submitter is told by email.",
+                    "%(count)d records returned; the submitters are told by email.",
+                    count,
+                )
+                % {"count": count},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Return submissions with a reason"),
+            "form": form,
+            "records": queryset,
+            "action": "reject_selected",
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/matchmaking/reject.html", context)
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and obj.status == Status.APPROVED:
+            services.published_record_changed(obj)
+
+
+@admin.register(Need)
+class NeedAdmin(ReviewAdmin):
+    list_display = [
+        "title",
+        "organization",
+        "industry",
+        "status_badge",
+        "budget_min",
+        "budget_max",
+        "submitted_at",
+        "published_at",
+    ]
+    list_filter = [
+        "status",
+        "industry",
+        "capabilities",
+        "deployment",
+        "confidentiality",
+        "submitted_at",
+        "organization",
+    ]
+    autocomplete_fields = ["organization", "industry"]
+    filter_horizontal = ["capabilities"]
+    inlines = [AttachmentInline, StatusChangeInline]
+    fieldsets = (
+        (None, {"fields": ("organization", "title", "status", "review_note")}),
+        (_("Text"), {"fields": ("text_side_by_side", "summary", "description")}),
+        (
+            _("Requirements"),
+            {
+                "fields": (
+                    "industry",
+                    "capabilities",
+                    "deployment",
+                    "data_readiness",
+                    "region",
+                    "confidentiality",
+                    "share_attachments",
+                )
+            },
+        ),
+        (_("Budget and timing"), {"fields": ("budget_min", "budget_max", "deadline")}),
+        (_("Contact (private)"), {"fields": ("contact_name", "contact_phone", "contact_email")}),
+        (
+            _("Provenance"),
+            {
+                "fields": (
+                    "created_by",
+                    "created_at",
+                    "updated_at",
+                    "submitted_at",
+                    "published_at",
+                    "source_key",
+                ),
+                "classes": ["collapse"],
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organization", "industry")
+
+
+@admin.register(Solution)
+class SolutionAdmin(ReviewAdmin):
+    list_display = [
+        "title",
+        "organization",
+        "status_badge",
+        "maturity",
+        "filing_number",
+        "price_min",
+        "price_max",
+        "submitted_at",
+        "published_at",
+    ]
+    list_filter = [
+        "status",
+        "industries",
+        "capabilities",
+        "maturity",
+        "deploy_on_premise",
+        "deploy_cloud",
+        "deploy_edge",
+        "submitted_at",
+        "organization",
+    ]
+    filter_horizontal = ["capabilities", "industries"]
+    inlines = [AttachmentInline, StatusChangeInline]
+    fieldsets = (
+        (None, {"fields": ("organization", "title", "status", "review_note")}),
+        (_("Text"), {"fields": ("text_side_by_side", "summary", "description", "cases")}),
+        (
+            _("Offer"),
+            {
+                "fields": (
+                    "industries",
+                    "capabilities",
+                    "deploy_on_premise",
+                    "deploy_cloud",
+                    "deploy_hybrid",
+                    "deploy_edge",
+                    "base_model",
+                    "filing_number",
+                    "maturity",
+                    "share_attachments",
+                )
+            },
+        ),
+        (_("Price"), {"fields": ("price_min", "price_max")}),
+        (_("Contact (private)"), {"fields": ("contact_name", "contact_phone", "contact_email")}),
+        (
+            _("Provenance"),
+            {
+                "fields": (
+                    "created_by",
+                    "created_at",
+                    "updated_at",
+                    "submitted_at",
+                    "published_at",
+                    "source_key",
+                ),
+                "classes": ["collapse"],
+            },
+        ),
+    )
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(admin.ModelAdmin):
+    list_display = ["at", "need", "solution", "from_status", "to_status", "by", "note"]
+    list_filter = ["to_status"]
+    search_fields = ["need__title", "solution__title", "by__email", "note"]
+    date_hierarchy = "at"
+    list_select_related = ["need", "solution", "by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

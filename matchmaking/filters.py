@@ -1,0 +1,126 @@
+"""Catalog filters (django-filter), shared by the public pages and the REST API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from matchmaking.models import (
+    Capability,
+    DataReadiness,
+    Deployment,
+    Industry,
+    Maturity,
+    Need,
+    Solution,
+)
+
+
+def _text_search(queryset: QuerySet, value: str) -> QuerySet:
+    """Every word (Chinese or English) must appear in the title or the summary."""
+    for term in value.split()[:8]:
+        queryset = queryset.filter(Q(title__icontains=term) | Q(summary__icontains=term))
+    return queryset
+
+
+class CatalogFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    capability = django_filters.ModelMultipleChoiceFilter(
+        label=_("AI capability"),
+        field_name="capabilities",
+        to_field_name="code",
+        queryset=Capability.objects.order_by("sort_order"),
+    )
+
+    def search(self, queryset, name, value):
+        return _text_search(queryset, value)
+
+
+class NeedFilter(CatalogFilter):
+    industry = django_filters.ModelMultipleChoiceFilter(
+        label=_("Industry"),
+        field_name="industry",
+        to_field_name="code",
+        queryset=Industry.objects.order_by("sort_order"),
+    )
+    deployment = django_filters.ChoiceFilter(label=_("Deployment"), choices=Deployment.choices)
+    data_readiness = django_filters.ChoiceFilter(
+        label=_("Data readiness"), choices=DataReadiness.choices
+    )
+    budget_from = django_filters.NumberFilter(
+        label=_("Budget at least (万元)"), method="budget_at_least", min_value=0
+    )
+    budget_to = django_filters.NumberFilter(
+        label=_("Budget at most (万元)"), method="budget_at_most", min_value=0
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("published_at", "published"), ("deadline", "deadline"), ("budget_max", "budget")),
+        field_labels={
+            "-published": _("Newest first"),
+            "published": _("Oldest first"),
+            "deadline": _("Deadline soonest"),
+            "-budget": _("Largest budget"),
+        },
+        null_label=None,
+    )
+
+    class Meta:
+        model = Need
+        fields = ["q", "industry", "capability", "deployment", "data_readiness"]
+
+    def budget_at_least(self, queryset, name, value):
+        # A need whose budget may reach the amount (unknown budgets stay in).
+        return queryset.filter(Q(budget_max__gte=value) | Q(budget_max__isnull=True))
+
+    def budget_at_most(self, queryset, name, value):
+        return queryset.filter(Q(budget_min__lte=value) | Q(budget_min__isnull=True))
+
+
+class SolutionFilter(CatalogFilter):
+    industry = django_filters.ModelMultipleChoiceFilter(
+        label=_("Industry"),
+        field_name="industries",
+        to_field_name="code",
+        queryset=Industry.objects.order_by("sort_order"),
+    )
+    deployment = django_filters.ChoiceFilter(
+        label=_("Deployment"), choices=Deployment.choices, method="offers_deployment"
+    )
+    maturity = django_filters.ChoiceFilter(label=_("Maturity"), choices=Maturity.choices)
+    filed = django_filters.BooleanFilter(
+        label=_("Filed generative AI service"), method="has_filing"
+    )
+    price_from = django_filters.NumberFilter(
+        label=_("Price at least (万元)"), method="price_at_least", min_value=0
+    )
+    price_to = django_filters.NumberFilter(
+        label=_("Price at most (万元)"), method="price_at_most", min_value=0
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("published_at", "published"), ("price_min", "price")),
+        field_labels={
+            "-published": _("Newest first"),
+            "published": _("Oldest first"),
+            "price": _("Lowest price"),
+            "-price": _("Highest price"),
+        },
+    )
+
+    class Meta:
+        model = Solution
+        fields = ["q", "industry", "capability", "deployment", "maturity", "filed"]
+
+    def offers_deployment(self, queryset, name, value):
+        return queryset.filter(**{Solution.DEPLOYMENT_FIELDS[Deployment(value)]: True})
+
+    def has_filing(self, queryset, name, value):
+        return queryset.exclude(filing_number="") if value else queryset.filter(filing_number="")
+
+    def price_at_least(self, queryset, name, value):
+        return queryset.filter(Q(price_max__gte=value) | Q(price_max__isnull=True))
+
+    def price_at_most(self, queryset, name, value):
+        return queryset.filter(Q(price_min__lte=value) | Q(price_min__isnull=True))

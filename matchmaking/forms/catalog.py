@@ -1,0 +1,225 @@
+"""Forms to post needs and solutions, in the sections users fill them in."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from matchmaking.models import Deployment, Industry, Need, Solution
+from matchmaking.services.catalog import submission_errors
+from matchmaking.validators import normalize_phone, validate_attachment
+
+SUBMIT = "submit"
+SAVE_DRAFT = "draft"
+MAX_FILES_PER_SAVE = 5
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several attachments at once, each checked by size and real content type."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.png,.jpg,.jpeg"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(files) > MAX_FILES_PER_SAVE:
+            raise ValidationError(
+                _("Upload at most %(n)d files at a time.") % {"n": MAX_FILES_PER_SAVE}
+            )
+        cleaned = []
+        for upload in files:
+            upload = super().clean(upload, initial)
+            try:
+                validate_attachment(upload)
+            except ValidationError as error:
+                raise ValidationError(
+                    _("%(name)s: %(error)s")
+                    % {"name": upload.name[:80], "error": error.messages[0]},
+                    code=error.code,
+                ) from error
+            cleaned.append(upload)
+        return cleaned
+
+
+class CatalogForm(forms.ModelForm):
+    """Shared behaviour: section layout, money ranges, phone format, submit checks."""
+
+    kind = ""
+    money_fields = ("", "")
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    new_attachments = MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_("PDF, DOCX, XLSX, PNG or JPEG, up to 10 MB each."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.submitting = False
+        for name in ("capabilities", "industries"):
+            if name in self.fields:
+                self.fields[name].widget = forms.CheckboxSelectMultiple()
+                self.fields[name].queryset = self.fields[name].queryset.order_by("sort_order")
+        if "industry" in self.fields:
+            self.fields["industry"].queryset = Industry.objects.order_by("sort_order")
+        self.fields["title"].widget.attrs.update({"maxlength": 120, "minlength": 4})
+        for name in ("summary",):
+            self.fields[name].widget = forms.Textarea(attrs={"rows": 3, "maxlength": 600})
+        self.fields["description"].widget = forms.Textarea(attrs={"rows": 8})
+
+    def fieldsets(self):
+        """(legend, [bound fields]) in the order the page shows them."""
+        return [
+            (legend, [self[name] for name in names if name in self.fields])
+            for legend, names in self.sections
+        ]
+
+    def clean_contact_phone(self) -> str:
+        phone = self.cleaned_data.get("contact_phone", "")
+        return normalize_phone(phone) if phone else ""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        low_name, high_name = self.money_fields
+        low, high = data.get(low_name), data.get(high_name)
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                high_name,
+                _("The upper amount (%(high)s) must not be below the lower amount (%(low)s).")
+                % {"high": high, "low": low},
+            )
+        if self.submitting:
+            for field, messages in submission_errors(
+                self.kind, self._submission_values(data)
+            ).items():
+                for message in messages:
+                    if field in self.fields and field not in self.errors:
+                        self.add_error(field, message)
+        return data
+
+    def _submission_values(self, data: dict) -> dict:
+        return dict(data)
+
+
+class NeedForm(CatalogForm):
+    kind = "need"
+    money_fields = ("budget_min", "budget_max")
+    sections = (
+        (_("Scenario"), ("title", "industry", "capabilities", "summary", "description")),
+        (_("Requirements"), ("deployment", "data_readiness", "region", "confidentiality")),
+        (_("Budget and timing"), ("budget_min", "budget_max", "deadline")),
+        (
+            _("Contact (private until you accept an introduction)"),
+            ("contact_name", "contact_phone", "contact_email"),
+        ),
+        (_("Attachments"), ("new_attachments", "share_attachments")),
+    )
+
+    class Meta:
+        model = Need
+        fields = [
+            "title",
+            "industry",
+            "capabilities",
+            "summary",
+            "description",
+            "deployment",
+            "data_readiness",
+            "region",
+            "confidentiality",
+            "budget_min",
+            "budget_max",
+            "deadline",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "share_attachments",
+        ]
+        widgets = {"deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        help_texts = {
+            "budget_min": _("In 万元 (10,000 CNY); leave empty if not decided."),
+            "region": _("For example 上海市徐汇区."),
+        }
+
+
+DEPLOYMENT_FIELD_NAMES = tuple(Solution.DEPLOYMENT_FIELDS.values())
+
+
+class SolutionForm(CatalogForm):
+    kind = "solution"
+    money_fields = ("price_min", "price_max")
+    sections = (
+        (_("Solution"), ("title", "industries", "capabilities", "summary", "description")),
+        (_("Delivery"), ("deployment_modes", "base_model", "filing_number", "maturity", "cases")),
+        (_("Price"), ("price_min", "price_max")),
+        (
+            _("Contact (private until you accept an introduction)"),
+            ("contact_name", "contact_phone", "contact_email"),
+        ),
+        (_("Attachments"), ("new_attachments", "share_attachments")),
+    )
+
+    deployment_modes = forms.MultipleChoiceField(
+        label=_("Deployment modes"),
+        choices=Deployment.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Solution
+        fields = [
+            "title",
+            "industries",
+            "capabilities",
+            "summary",
+            "description",
+            "base_model",
+            "filing_number",
+            "maturity",
+            "cases",
+            "price_min",
+            "price_max",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "share_attachments",
+        ]
+        widgets = {"cases": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"price_min": _("In 万元 (10,000 CNY); leave empty to discuss.")}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("deployment_modes", self.instance.deployment_modes)
+
+    def clean_filing_number(self) -> str:
+        return " ".join(self.cleaned_data.get("filing_number", "").split())
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        self.instance.deployment_modes = self.cleaned_data.get("deployment_modes", [])
+
+
+def bound_form(form_class: type[CatalogForm], request, **kwargs) -> CatalogForm:
+    """A form bound to the request, knowing whether the user pressed “submit”."""
+    form = form_class(request.POST or None, request.FILES or None, **kwargs)
+    form.submitting = request.POST.get("action") == SUBMIT
+    return form
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for returning"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Sent to the submitter by email; say what to change."),
+    )

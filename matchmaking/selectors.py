@@ -1,0 +1,113 @@
+"""Reads with access rules: who may see which record and which of its fields.
+
+Views, the API and exports all ask here, so that the rules live in one place:
+- members of the owning organization and staff see everything of a record;
+- others see published records only, and only their public fields;
+- a need's full description is shown to signed-in members when the need allows it;
+- contact details are shown to the other side only after both sides agreed to be
+  introduced (matchmaking.Interest, double opt-in).
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db.models import Prefetch, QuerySet
+
+from matchmaking.models import (
+    Attachment,
+    Confidentiality,
+    Membership,
+    Need,
+    Solution,
+    Status,
+)
+
+
+def is_member(user, organization_id: int | None) -> bool:
+    if not user.is_authenticated or organization_id is None:
+        return False
+    cache = user.__dict__.setdefault("_member_org_ids", None)
+    if cache is None:
+        cache = set(
+            Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values_list(
+                "organization_id", flat=True
+            )
+        )
+        user.__dict__["_member_org_ids"] = cache
+    return organization_id in cache
+
+
+def is_insider(user, record: Need | Solution) -> bool:
+    """Members of the record's organization and staff: they see every field."""
+    return user.is_authenticated and (user.is_staff or is_member(user, record.organization_id))
+
+
+def can_see_description(user, record: Need | Solution) -> bool:
+    if is_insider(user, record):
+        return True
+    if isinstance(record, Solution):
+        return record.status == Status.APPROVED
+    return (
+        record.status == Status.APPROVED
+        and record.confidentiality == Confidentiality.MEMBERS
+        and user.is_authenticated
+    )
+
+
+def introduced(user, record: Need | Solution) -> bool:
+    """Whether the user's organization and the record's side agreed to be introduced."""
+    if not user.is_authenticated:
+        return False
+    try:
+        interest_model = apps.get_model("matchmaking", "Interest")
+    except LookupError:
+        return False
+    return interest_model.objects.accepted_between(user, record).exists()
+
+
+def can_see_contact(user, record: Need | Solution) -> bool:
+    return is_insider(user, record) or introduced(user, record)
+
+
+def can_see_attachments(user, record: Need | Solution) -> bool:
+    if is_insider(user, record):
+        return True
+    return record.status == Status.APPROVED and record.share_attachments and user.is_authenticated
+
+
+def can_download(user, attachment: Attachment) -> bool:
+    return can_see_attachments(user, attachment.record)
+
+
+def _catalog_prefetch(queryset: QuerySet, *, many_industries: bool) -> QuerySet:
+    related = ["capabilities"] + (["industries"] if many_industries else [])
+    queryset = queryset.select_related("organization").prefetch_related(*related)
+    if not many_industries:
+        queryset = queryset.select_related("industry")
+    return queryset
+
+
+def published_needs() -> QuerySet[Need]:
+    return _catalog_prefetch(Need.objects.published(), many_industries=False)
+
+
+def published_solutions() -> QuerySet[Solution]:
+    return _catalog_prefetch(Solution.objects.published(), many_industries=True)
+
+
+def needs_of(organization_id: int) -> QuerySet[Need]:
+    return _catalog_prefetch(
+        Need.objects.filter(organization_id=organization_id), many_industries=False
+    ).order_by("-updated_at")
+
+
+def solutions_of(organization_id: int) -> QuerySet[Solution]:
+    return _catalog_prefetch(
+        Solution.objects.filter(organization_id=organization_id), many_industries=True
+    ).order_by("-updated_at")
+
+
+def with_attachments(queryset: QuerySet) -> QuerySet:
+    return queryset.prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
+    )

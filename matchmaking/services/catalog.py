@@ -1,0 +1,295 @@
+"""Writing needs and solutions: drafts, submission, review, withdrawal, attachments.
+
+Every status change goes through `transition`, which checks the allowed-transitions
+map in models.catalog, records who did it, and schedules its side effects after
+commit (emails; matching once a record is published).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from matchmaking.emails import queue_email
+from matchmaking.errors import DomainError, InvalidTransitionError, NotAllowedError
+from matchmaking.models import (
+    Attachment,
+    Membership,
+    Need,
+    Solution,
+    Status,
+    StatusChange,
+    User,
+)
+from matchmaking.selectors import is_member
+from matchmaking.validators import validate_attachment
+
+CatalogRecord = Need | Solution
+TITLE_MIN_LENGTH = 4
+
+# Called with the record after a status change commits; the matching app registers
+# itself here, so this module does not depend on it.
+after_publish: list[Callable[[CatalogRecord], None]] = []
+after_withdraw: list[Callable[[CatalogRecord], None]] = []
+
+
+def _kind(record: CatalogRecord) -> str:
+    return "need" if isinstance(record, Need) else "solution"
+
+
+def _require_member(user: User, record: CatalogRecord) -> None:
+    if not (user.is_staff or is_member(user, record.organization_id)):
+        raise NotAllowedError(_("Only members of the organization can change this record."))
+
+
+def submission_errors(kind: str, values: dict[str, Any]) -> dict[str, list[str]]:
+    """What a need or solution lacks before it can be submitted for review.
+
+    A draft may be incomplete; a submission may not. `values` holds the field values,
+    with lists for many-to-many fields, so that forms can check before saving.
+    """
+    errors: dict[str, list[str]] = {}
+
+    def missing(field: str, message) -> None:
+        errors.setdefault(field, []).append(str(message))
+
+    def text(name: str) -> str:
+        return str(values.get(name) or "").strip()
+
+    if len(text("title")) < TITLE_MIN_LENGTH:
+        missing("title", _("Give a title of at least %(n)d characters.") % {"n": TITLE_MIN_LENGTH})
+    if not text("summary"):
+        missing("summary", _("A public summary is required for review."))
+    if not text("description"):
+        missing("description", _("A full description is required for review."))
+    if not values.get("capabilities"):
+        missing("capabilities", _("Choose at least one AI capability."))
+    if kind == "need":
+        if not values.get("industry"):
+            missing("industry", _("Choose the industry of the scenario."))
+        if not text("contact_name"):
+            missing("contact_name", _("Name a contact person for the providers you accept."))
+        if not (text("contact_phone") or text("contact_email")):
+            missing("contact_phone", _("Give a phone number or an email address for the contact."))
+    else:
+        if not values.get("industries"):
+            missing("industries", _("Choose at least one target industry."))
+        if not values.get("deployment_modes"):
+            missing("deployment_modes", _("Choose at least one deployment mode."))
+        if not text("maturity"):
+            missing("maturity", _("Say how mature the solution is."))
+    return errors
+
+
+def completeness_errors(record: CatalogRecord) -> dict[str, list[str]]:
+    """`submission_errors` for a saved record."""
+    kind = _kind(record)
+    values: dict[str, Any] = {
+        name: getattr(record, name)
+        for name in (
+            "title",
+            "summary",
+            "description",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+        )
+    }
+    values["capabilities"] = list(record.capabilities.all())
+    if kind == "need":
+        values["industry"] = record.industry_id
+    else:
+        values["industries"] = list(record.industries.all())
+        values["deployment_modes"] = record.deployment_modes
+        values["maturity"] = record.maturity
+    return submission_errors(kind, values)
+
+
+@transaction.atomic
+def transition(
+    record: CatalogRecord, *, to: str, by: User | None, note: str = "", notify: bool = True
+) -> CatalogRecord:
+    """Move a record to status `to`, if the workflow allows it, and record who did it."""
+    locked = type(record).objects.select_for_update().get(pk=record.pk)
+    if not locked.can_become(to):
+        raise InvalidTransitionError(
+            _("A record that is “%(current)s” cannot become “%(target)s”.")
+            % {"current": locked.get_status_display(), "target": Status(to).label}
+        )
+    previous = locked.status
+    now = timezone.now()
+    updates: dict[str, Any] = {"status": to}
+    if to == Status.SUBMITTED:
+        updates["submitted_at"] = now
+        updates["review_note"] = ""
+    elif to == Status.APPROVED:
+        updates["published_at"] = now
+        updates["review_note"] = ""
+    elif to == Status.REJECTED:
+        updates["review_note"] = note
+    type(record).objects.filter(pk=record.pk).update(**updates, updated_at=now)
+    for field, value in updates.items():
+        setattr(record, field, value)
+    StatusChange.objects.create(
+        **{_kind(record): record}, from_status=previous, to_status=to, by=by, note=note
+    )
+    if notify and to in (Status.APPROVED, Status.REJECTED):
+        _notify_review_decision(record)
+    if to == Status.APPROVED:
+        for hook in after_publish:
+            hook(record)
+    elif previous == Status.APPROVED:
+        for hook in after_withdraw:
+            hook(record)
+    return record
+
+
+def published_record_changed(record: CatalogRecord) -> None:
+    """Staff edited a published record in admin: its matches must be recomputed."""
+    for hook in after_publish:
+        hook(record)
+
+
+def _recipients(record: CatalogRecord) -> list[User]:
+    if record.created_by_id and record.created_by.is_active:
+        return [record.created_by]
+    return list(
+        User.objects.filter(
+            memberships__organization=record.organization_id,
+            memberships__role=Membership.Role.OWNER,
+            memberships__status=Membership.Status.ACTIVE,
+            is_active=True,
+        )
+    )
+
+
+def _notify_review_decision(record: CatalogRecord) -> None:
+    kind = _kind(record)
+    path = reverse(f"my-{kind}-detail", args=[record.pk])
+    for user in _recipients(record):
+        queue_email(
+            to=user.email,
+            user=user,
+            template="review_decision",
+            context={
+                "record": record,
+                "kind": kind,
+                "approved": record.status == Status.APPROVED,
+                "reason": record.review_note,
+                "link": settings.SITE_URL + path,
+            },
+            key=f"review:{kind}:{record.pk}:{record.status}:{record.updated_at.isoformat()}:{user.pk}",
+        )
+
+
+@transaction.atomic
+def save_record(
+    record: CatalogRecord,
+    *,
+    by: User,
+    fields: dict[str, Any],
+    m2m: dict[str, Iterable] | None = None,
+    submit: bool = False,
+) -> CatalogRecord:
+    """Create or edit a need or solution as a draft, and optionally submit it for review.
+
+    Editing a published record sends it back for review, so the catalog only ever
+    shows reviewed text.
+    """
+    if record.pk is not None:
+        _require_member(by, record)
+        if not record.is_editable:
+            raise DomainError(_("This record can no longer be edited."))
+    elif not (by.is_staff or is_member(by, record.organization_id)):
+        raise NotAllowedError(_("You can only post for your own organization."))
+    was_published = record.pk is not None and record.status == Status.APPROVED
+    for name, value in fields.items():
+        setattr(record, name, value)
+    if record.pk is None:
+        record.created_by = by
+    record.full_clean(exclude=["organization", "created_by", "status"])
+    record.save()
+    for name, values in (m2m or {}).items():
+        getattr(record, name).set(values)
+    if was_published:
+        transition(record, to=Status.SUBMITTED, by=by, note=str(_("Edited after publication")))
+    elif submit:
+        submit_for_review(record, by=by)
+    return record
+
+
+@transaction.atomic
+def submit_for_review(record: CatalogRecord, *, by: User) -> CatalogRecord:
+    """Submit a complete draft (or a returned record) to the programme office."""
+    _require_member(by, record)
+    errors = completeness_errors(record)
+    if errors:
+        raise ValidationError(errors)
+    return transition(record, to=Status.SUBMITTED, by=by)
+
+
+def approve(records: Iterable[CatalogRecord], *, by: User) -> int:
+    """Publish submitted records (staff). Returns how many were approved."""
+    if not by.is_staff:
+        raise NotAllowedError
+    count = 0
+    for record in records:
+        if record.status == Status.SUBMITTED:
+            transition(record, to=Status.APPROVED, by=by)
+            count += 1
+    return count
+
+
+def reject(records: Iterable[CatalogRecord], *, by: User, reason: str) -> int:
+    """Return submitted records to their authors with a reason (staff)."""
+    if not by.is_staff:
+        raise NotAllowedError
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give the reason, so the submitter can fix it.")]})
+    count = 0
+    for record in records:
+        if record.status == Status.SUBMITTED:
+            transition(record, to=Status.REJECTED, by=by, note=reason.strip())
+            count += 1
+    return count
+
+
+def withdraw(record: CatalogRecord, *, by: User) -> CatalogRecord:
+    """Take a record out of the programme; it is kept for the statistics."""
+    _require_member(by, record)
+    return transition(record, to=Status.WITHDRAWN, by=by)
+
+
+def close(record: CatalogRecord, *, by: User) -> CatalogRecord:
+    """Close a published record (the need is met, the solution retired)."""
+    _require_member(by, record)
+    return transition(record, to=Status.CLOSED, by=by)
+
+
+@transaction.atomic
+def add_attachment(record: CatalogRecord, *, by: User, upload) -> Attachment:
+    """Store an uploaded file after checking its size and its real content type."""
+    _require_member(by, record)
+    content_type, safe_name = validate_attachment(upload)
+    return Attachment.objects.create(
+        **{_kind(record): record},
+        file=upload,
+        original_name=safe_name,
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=by,
+    )
+
+
+@transaction.atomic
+def remove_attachment(attachment: Attachment, *, by: User) -> None:
+    _require_member(by, attachment.record)
+    attachment.file.delete(save=False)
+    attachment.delete()

@@ -1,0 +1,61 @@
+"""Template helpers: money in 万元 per language, status badges, query strings."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+STATUS_STYLE = {
+    "draft": "grey",
+    "submitted": "warn",
+    "approved": "ok",
+    "rejected": "err",
+    "closed": "grey",
+    "withdrawn": "grey",
+}
+
+
+def _amount(value: int) -> str:
+    """One amount given in 万元: “50 万元” in Chinese, “CNY 500k” in English."""
+    if (get_language() or "").startswith("en"):
+        cny = value * 10_000
+        if cny >= 1_000_000:
+            return f"{cny / 1_000_000:g}M"
+        return f"{cny // 1000:g}k"
+    return number_format(value, force_grouping=True)
+
+
+@register.simple_tag
+def money_range(low: int | None, high: int | None) -> str:
+    english = (get_language() or "").startswith("en")
+    unit = "CNY " if english else ""
+    suffix = "" if english else " 万元"
+    if low is None and high is None:
+        return _("to be discussed")
+    if low is not None and high is not None:
+        if low == high:
+            return f"{unit}{_amount(low)}{suffix}"
+        return f"{unit}{_amount(low)}–{_amount(high)}{suffix}"
+    if low is not None:
+        return f"≥ {unit}{_amount(low)}{suffix}"
+    return f"≤ {unit}{_amount(high)}{suffix}"
+
+
+@register.simple_tag
+def status_badge(record) -> str:
+    return format_html(
+        '<span class="badge {}">{}</span>',
+        STATUS_STYLE.get(record.status, "grey"),
+        record.get_status_display(),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number: int) -> str:
+    query = context.get("query", "")
+    return f"?{query}&page={number}" if query else f"?page={number}"

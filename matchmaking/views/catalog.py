@@ -1,0 +1,256 @@
+"""Catalog pages: the public lists and details, and each organization's own records.
+
+Needs and solutions behave alike, so one set of views serves both, configured by a
+`Kind`. Views check access, call a service or a selector, and render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from matchmaking import selectors
+from matchmaking.errors import DomainError
+from matchmaking.filters import NeedFilter, SolutionFilter
+from matchmaking.forms.catalog import NeedForm, SolutionForm, bound_form
+from matchmaking.models import Attachment, Need, Organization, Solution
+from matchmaking.services import catalog as services
+
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    model: type[Need] | type[Solution]
+    form: type
+    filterset: type
+    m2m: tuple[str, ...]
+
+    def published(self):
+        return (
+            selectors.published_needs() if self.name == "need" else selectors.published_solutions()
+        )
+
+    def of(self, organization_id: int):
+        if self.name == "need":
+            return selectors.needs_of(organization_id)
+        return selectors.solutions_of(organization_id)
+
+    def may_post(self, organization: Organization | None) -> bool:
+        if organization is None:
+            return False
+        return organization.is_enterprise if self.name == "need" else organization.is_provider
+
+
+NEED = Kind("need", Need, NeedForm, NeedFilter, ("capabilities",))
+SOLUTION = Kind("solution", Solution, SolutionForm, SolutionFilter, ("capabilities", "industries"))
+KINDS = {"need": NEED, "solution": SOLUTION}
+
+
+def _page(request: HttpRequest, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# --- public catalog ------------------------------------------------------------------
+
+
+def catalog_list(request: HttpRequest, kind: str) -> HttpResponse:
+    spec = KINDS[kind]
+    queryset = spec.published()
+    if not request.GET.get("ordering"):
+        queryset = queryset.order_by("-published_at", "-pk")
+    filterset = spec.filterset(request.GET or None, queryset=queryset)
+    records = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    context = {
+        "kind": kind,
+        "filter": filterset,
+        "page": _page(request, records),
+        "query": _query_without_page(request),
+    }
+    return render(request, "catalog/list.html", context)
+
+
+def catalog_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    spec = KINDS[kind]
+    queryset = selectors.with_attachments(spec.model.objects.visible_to(request.user))
+    record = get_object_or_404(queryset.select_related("organization"), pk=pk)
+    return render(request, f"catalog/{kind}_detail.html", _detail_context(request, record, kind))
+
+
+def _detail_context(request: HttpRequest, record, kind: str) -> dict:
+    user = request.user
+    return {
+        "kind": kind,
+        "record": record,
+        "insider": selectors.is_insider(user, record),
+        "show_description": selectors.can_see_description(user, record),
+        "show_contact": selectors.can_see_contact(user, record),
+        "show_attachments": selectors.can_see_attachments(user, record),
+    }
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = get_object_or_404(Attachment.objects.select_related("need", "solution"), pk=pk)
+    record = attachment.record
+    visible = record.__class__.objects.visible_to(request.user).filter(pk=record.pk).exists()
+    if not (visible and selectors.can_download(request.user, attachment)):
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- my organization's records -------------------------------------------------------
+
+
+def _my_organization(request: HttpRequest, spec: Kind) -> Organization:
+    membership = request.user.primary_membership
+    organization = membership.organization if membership else None
+    if not spec.may_post(organization):
+        raise Http404
+    return organization
+
+
+def _my_record(request: HttpRequest, spec: Kind, pk: int):
+    organization = _my_organization(request, spec)
+    return get_object_or_404(selectors.with_attachments(spec.of(organization.pk)), pk=pk)
+
+
+@login_required
+def my_list(request: HttpRequest, kind: str) -> HttpResponse:
+    spec = KINDS[kind]
+    organization = _my_organization(request, spec)
+    context = {"kind": kind, "page": _page(request, spec.of(organization.pk)), "query": ""}
+    return render(request, "my/list.html", context)
+
+
+@login_required
+def my_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    spec = KINDS[kind]
+    record = _my_record(request, spec, pk)
+    context = _detail_context(request, record, kind)
+    context["history"] = record.status_changes.select_related("by")
+    return render(request, "my/detail.html", context)
+
+
+@login_required
+def my_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponse:
+    """Post a new record or edit one: save as a draft, or submit it for review."""
+    spec = KINDS[kind]
+    organization = _my_organization(request, spec)
+    if pk is None:
+        record = spec.model(organization=organization)
+    else:
+        record = _my_record(request, spec, pk)
+        if not record.is_editable:
+            messages.error(request, _("This record can no longer be edited."))
+            return redirect(f"my-{kind}-detail", pk=pk)
+    form = bound_form(spec.form, request, instance=record)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = _save(request, spec, form)
+        except ValidationError as error:
+            _add_errors(form, error)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            _confirm(request, record, form.submitting)
+            return redirect(f"my-{kind}-detail", pk=record.pk)
+    return render(request, "my/form.html", {"kind": kind, "form": form, "record": record})
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, field_messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, field_messages)
+
+
+def _save(request: HttpRequest, spec: Kind, form):
+    fields = {
+        name: value
+        for name, value in form.cleaned_data.items()
+        if name not in spec.m2m and name not in ("new_attachments", "deployment_modes")
+    }
+    m2m = {name: form.cleaned_data[name] for name in spec.m2m}
+    with transaction.atomic():
+        record = form.instance
+        if "deployment_modes" in form.cleaned_data:
+            record.deployment_modes = form.cleaned_data["deployment_modes"]
+        record = services.save_record(record, by=request.user, fields=fields, m2m=m2m)
+        for upload in form.cleaned_data.get("new_attachments") or []:
+            services.add_attachment(record, by=request.user, upload=upload)
+        if form.submitting and record.status in ("draft", "rejected"):
+            services.submit_for_review(record, by=request.user)
+    return record
+
+
+def _confirm(request: HttpRequest, record, submitted: bool) -> None:
+    if record.status == "submitted":
+        messages.success(
+            request,
+            _("Submitted for review. The programme office will check it and tell you by email."),
+        )
+    elif not submitted:
+        messages.success(request, _("Saved as a draft. Submit it for review when it is complete."))
+
+
+@login_required
+@require_POST
+def my_action(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    spec = KINDS[kind]
+    record = _my_record(request, spec, pk)
+    action = request.POST.get("action")
+    try:
+        if action == "submit":
+            services.submit_for_review(record, by=request.user)
+            messages.success(request, _("Submitted for review."))
+        elif action == "withdraw":
+            services.withdraw(record, by=request.user)
+            messages.success(
+                request, _("Withdrawn. The record is kept for the programme's statistics.")
+            )
+        elif action == "close":
+            services.close(record, by=request.user)
+            messages.success(request, _("Closed."))
+        elif action == "remove_attachment":
+            attachment = get_object_or_404(
+                Attachment, pk=request.POST.get("attachment"), **{kind: record}
+            )
+            services.remove_attachment(attachment, by=request.user)
+            messages.success(request, _("The attachment was removed."))
+        else:
+            raise Http404
+    except ValidationError as error:
+        messages.error(
+            request,
+            _("Complete the record before submitting: %(fields)s")
+            % {"fields": "; ".join(m for ms in error.message_dict.values() for m in ms)},
+        )
+        return redirect(f"my-{kind}-edit", pk=pk)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(f"my-{kind}-detail", pk=pk)

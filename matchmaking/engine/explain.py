@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from matchmaking.engine.model import FittedModel, NeedIndex, SolutionIndex
+from matchmaking.engine.indexes import NeedIndex, SolutionIndex
+from matchmaking.engine.model import FittedModel
 from matchmaking.engine.scoring import COMPONENT_NAMES, NeedRows, SolutionTables, pair_scores
 from matchmaking.engine.text import pick_terms
 

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from matchmaking.engine.explain import components_dict, explain_pairs
-from matchmaking.engine.model import FittedModel, NeedIndex, SolutionIndex
+from matchmaking.engine.indexes import NeedIndex, SolutionIndex
+from matchmaking.engine.model import FittedModel
 from matchmaking.engine.records import (
     Exclusion,
     NeedRecord,

@@ -4,10 +4,6 @@
 and incremental scoring all work from a `FittedModel`, which travels between
 machines as bytes (`to_bytes` / `from_bytes`, an .npz archive with JSON
 metadata: no pickle, so loading a blob can never run code).
-
-A side index holds, per item in ascending id order, the L2-normalised TF-IDF
-row and the structured fields encoded as small integer codes and multi-hot
-arrays, ready for matrix products.
 """
 
 from __future__ import annotations
@@ -19,20 +15,21 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 from scipy import sparse
 
-from matchmaking.engine.config import (
-    CAPABILITIES,
-    DATA_READINESS,
-    DEPLOYMENTS,
-    INDUSTRIES,
-    MATURITIES,
-    EngineConfig,
+from matchmaking.engine.config import EngineConfig
+from matchmaking.engine.indexes import (
+    NeedIndex,
+    SolutionIndex,
+    concat,
+    need_fields,
+    solution_fields,
+    sorted_unique,
 )
 from matchmaking.engine.records import NeedRecord, SolutionRecord
+from matchmaking.engine.scoring import SolutionTables
 from matchmaking.engine.text import (
     Tokenizer,
     displayable,
@@ -43,34 +40,11 @@ from matchmaking.engine.text import (
 )
 from matchmaking.engine.version import ALGORITHM_VERSION
 
-if TYPE_CHECKING:
-    from matchmaking.engine.scoring import SolutionTables
-
 MODEL_FORMAT = "aiplus-engine-model/1"
 
 
 class IncompatibleModelError(ValueError):
     """A stored model was fitted by another algorithm version: refit it."""
-
-
-def _code(value: str | None, codes: tuple[str, ...], what: str) -> int:
-    if value is None or value == "":
-        return -1
-    try:
-        return codes.index(value)
-    except ValueError:
-        raise ValueError(f"unknown {what} code {value!r}; expected one of {codes}") from None
-
-
-def _multi_hot(values: Iterable[str], codes: tuple[str, ...], what: str) -> np.ndarray:
-    row = np.zeros(len(codes), dtype=np.float64)
-    for value in values:
-        row[_code(value, codes, what)] = 1.0
-    return row
-
-
-def _money(value: int | None) -> float:
-    return np.nan if value is None else float(value)
 
 
 def need_document(need: NeedRecord, tokenizer: Tokenizer, title_weight: int) -> dict[str, float]:
@@ -83,129 +57,6 @@ def solution_document(
     return tokenizer.document(
         solution.title, (solution.summary, solution.description), title_weight
     )
-
-
-@dataclass
-class NeedIndex:
-    """Needs in ascending id order, as arrays."""
-
-    ids: np.ndarray  # int64
-    organization_ids: np.ndarray  # int64
-    matrix: sparse.csr_matrix  # TF-IDF rows
-    industry: np.ndarray  # int64 code, -1 unknown
-    capabilities: np.ndarray  # (n, C) multi-hot
-    deployment: np.ndarray  # int64 code, -1 no requirement
-    readiness: np.ndarray  # int64 code, -1 unknown
-    budget_min: np.ndarray  # float64, nan unknown
-    budget_max: np.ndarray
-
-    FIELDS = (
-        "ids",
-        "organization_ids",
-        "industry",
-        "capabilities",
-        "deployment",
-        "readiness",
-        "budget_min",
-        "budget_max",
-    )
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def take(self, rows: np.ndarray) -> NeedIndex:
-        return NeedIndex(
-            matrix=self.matrix[rows], **{name: getattr(self, name)[rows] for name in self.FIELDS}
-        )
-
-
-@dataclass
-class SolutionIndex:
-    """Solutions in ascending id order, as arrays."""
-
-    ids: np.ndarray
-    organization_ids: np.ndarray
-    matrix: sparse.csr_matrix
-    industries: np.ndarray  # (n, I) multi-hot
-    capabilities: np.ndarray  # (n, C) multi-hot
-    deployment: np.ndarray  # (n, D) multi-hot
-    maturity: np.ndarray  # int64 code, -1 unknown
-    price_min: np.ndarray
-    price_max: np.ndarray
-
-    FIELDS = (
-        "ids",
-        "organization_ids",
-        "industries",
-        "capabilities",
-        "deployment",
-        "maturity",
-        "price_min",
-        "price_max",
-    )
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def take(self, rows: np.ndarray) -> SolutionIndex:
-        return SolutionIndex(
-            matrix=self.matrix[rows], **{name: getattr(self, name)[rows] for name in self.FIELDS}
-        )
-
-
-def _sorted_unique(records: Sequence, what: str) -> list:
-    ordered = sorted(records, key=lambda record: record.id)
-    for before, after in itertools.pairwise(ordered):
-        if before.id == after.id:
-            raise ValueError(f"duplicate {what} id {before.id}")
-    return ordered
-
-
-def _need_fields(needs: Sequence[NeedRecord]) -> dict[str, np.ndarray]:
-    n = len(needs)
-    return {
-        "ids": np.fromiter((x.id for x in needs), np.int64, n),
-        "organization_ids": np.fromiter((x.organization_id for x in needs), np.int64, n),
-        "industry": np.fromiter(
-            (_code(x.industry, INDUSTRIES, "industry") for x in needs), np.int64, n
-        ),
-        "capabilities": np.array(
-            [_multi_hot(x.capabilities, CAPABILITIES, "capability") for x in needs]
-        ).reshape(n, len(CAPABILITIES)),
-        "deployment": np.fromiter(
-            (_code(x.deployment, DEPLOYMENTS, "deployment") for x in needs), np.int64, n
-        ),
-        "readiness": np.fromiter(
-            (_code(x.data_readiness, DATA_READINESS, "data readiness") for x in needs), np.int64, n
-        ),
-        "budget_min": np.fromiter((_money(x.budget_min) for x in needs), np.float64, n),
-        "budget_max": np.fromiter((_money(x.budget_max) for x in needs), np.float64, n),
-    }
-
-
-def _solution_fields(solutions: Sequence[SolutionRecord]) -> dict[str, np.ndarray]:
-    n = len(solutions)
-    return {
-        "ids": np.fromiter((x.id for x in solutions), np.int64, n),
-        "organization_ids": np.fromiter((x.organization_id for x in solutions), np.int64, n),
-        "industries": np.array(
-            [_multi_hot(x.industries, INDUSTRIES, "industry") for x in solutions]
-        ).reshape(n, len(INDUSTRIES)),
-        "capabilities": np.array(
-            [_multi_hot(x.capabilities, CAPABILITIES, "capability") for x in solutions]
-        ).reshape(n, len(CAPABILITIES)),
-        "deployment": np.array(
-            [_multi_hot(x.deployment_modes, DEPLOYMENTS, "deployment") for x in solutions]
-        ).reshape(n, len(DEPLOYMENTS)),
-        "maturity": np.fromiter(
-            (_code(x.maturity, MATURITIES, "maturity") for x in solutions), np.int64, n
-        ),
-        "price_min": np.fromiter((_money(x.price_min) for x in solutions), np.float64, n),
-        "price_max": np.fromiter((_money(x.price_max) for x in solutions), np.float64, n),
-    }
-
-
-_Index = TypeVar("_Index", NeedIndex, SolutionIndex)
 
 
 @dataclass
@@ -248,9 +99,6 @@ class FittedModel:
     @cached_property
     def solution_tables(self) -> SolutionTables:
         """Per-solution lookup tables of the scoring (derived, not serialised)."""
-        # Imported here: scoring builds on this module's index classes.
-        from matchmaking.engine.scoring import SolutionTables
-
         return SolutionTables.build(self.solutions, self.config)
 
     def vectorize_needs(self, needs: Sequence[NeedRecord]) -> sparse.csr_matrix:
@@ -264,12 +112,12 @@ class FittedModel:
         return vectorize_documents(docs, self.term_index, self.idf)
 
     def need_index(self, needs: Sequence[NeedRecord]) -> NeedIndex:
-        ordered = _sorted_unique(needs, "need")
-        return NeedIndex(matrix=self.vectorize_needs(ordered), **_need_fields(ordered))
+        ordered = sorted_unique(needs, "need")
+        return NeedIndex(matrix=self.vectorize_needs(ordered), **need_fields(ordered))
 
     def solution_index(self, solutions: Sequence[SolutionRecord]) -> SolutionIndex:
-        ordered = _sorted_unique(solutions, "solution")
-        return SolutionIndex(matrix=self.vectorize_solutions(ordered), **_solution_fields(ordered))
+        ordered = sorted_unique(solutions, "solution")
+        return SolutionIndex(matrix=self.vectorize_solutions(ordered), **solution_fields(ordered))
 
     # ------------------------------------------------------ incremental upkeep
 
@@ -277,7 +125,7 @@ class FittedModel:
         """This model with `needs` added or replaced (same vocabulary and idf)."""
         added = self.need_index(needs)
         kept = np.flatnonzero(~np.isin(self.needs.ids, added.ids))
-        return self._replace(needs=_concat(self.needs.take(kept), added, NeedIndex))
+        return self._replace(needs=concat(self.needs.take(kept), added, NeedIndex))
 
     def without_needs(self, need_ids: Iterable[int]) -> FittedModel:
         kept = np.flatnonzero(~np.isin(self.needs.ids, np.fromiter(need_ids, np.int64)))
@@ -287,7 +135,7 @@ class FittedModel:
         """This model with `solutions` added or replaced (same vocabulary and idf)."""
         added = self.solution_index(solutions)
         kept = np.flatnonzero(~np.isin(self.solutions.ids, added.ids))
-        return self._replace(solutions=_concat(self.solutions.take(kept), added, SolutionIndex))
+        return self._replace(solutions=concat(self.solutions.take(kept), added, SolutionIndex))
 
     def without_solutions(self, solution_ids: Iterable[int]) -> FittedModel:
         kept = np.flatnonzero(~np.isin(self.solutions.ids, np.fromiter(solution_ids, np.int64)))
@@ -376,16 +224,6 @@ class FittedModel:
         )
 
 
-def _concat(first: _Index, second: _Index, cls: type[_Index]) -> _Index:
-    fields = {
-        name: np.concatenate([getattr(first, name), getattr(second, name)]) for name in cls.FIELDS
-    }
-    matrix = sparse.vstack([first.matrix, second.matrix], format="csr")
-    order = np.argsort(fields["ids"], kind="stable")
-    merged = cls(matrix=matrix, **fields)
-    return merged.take(order)
-
-
 def fit(
     needs: Sequence[NeedRecord],
     solutions: Sequence[SolutionRecord],
@@ -398,8 +236,8 @@ def fit(
     """
     config = config or EngineConfig()
     started = time.perf_counter()
-    ordered_needs = _sorted_unique(needs, "need")
-    ordered_solutions = _sorted_unique(solutions, "solution")
+    ordered_needs = sorted_unique(needs, "need")
+    ordered_solutions = sorted_unique(solutions, "solution")
     tokenizer = Tokenizer(use_glossary=config.use_glossary)
     weight = config.title_weight
     # A generator: one document's counts are alive at a time (see tokenize_batch).
@@ -418,8 +256,8 @@ def fit(
         config=config,
         terms=terms,
         idf=idf,
-        needs=NeedIndex(matrix=matrix[:n_needs], **_need_fields(ordered_needs)),
-        solutions=SolutionIndex(matrix=matrix[n_needs:], **_solution_fields(ordered_solutions)),
+        needs=NeedIndex(matrix=matrix[:n_needs], **need_fields(ordered_needs)),
+        solutions=SolutionIndex(matrix=matrix[n_needs:], **solution_fields(ordered_solutions)),
     )
     model.__dict__["tokenizer"] = tokenizer
     model.timings["vectorize"] = time.perf_counter() - started

@@ -28,7 +28,7 @@ from matchmaking.engine.config import EngineConfig
 from matchmaking.engine.explain import components_dict, explain_pairs
 from matchmaking.engine.model import FittedModel, fit
 from matchmaking.engine.records import Exclusion, NeedRecord, ScoredPair, SolutionRecord
-from matchmaking.engine.scoring import COMPONENT_NAMES, NeedRows, score_block
+from matchmaking.engine.scoring import COMPONENT_NAMES, NeedRows, need_combos, score_block
 from matchmaking.engine.topk import ColumnTopK, row_topk
 
 CHUNK_FORMAT = "aiplus-engine-chunk/1"
@@ -148,6 +148,9 @@ def compute_chunk(
             rows.max(initial=0) >= len(needs) or not np.array_equal(needs.ids[rows], wanted)
         ):
             raise ValueError("compute_chunk got need ids that are not in the fitted model")
+    # Rows of one structured combination together: a block then holds few
+    # combinations and fills its static part by broadcasting a handful of rows.
+    rows = rows[np.lexsort((rows, need_combos(needs)[rows]))]
     cells = ExclusionCells.build(needs.ids, solutions.ids, exclusions)
     tables = model.solution_tables
     matrix_t = model.solution_matrix_t

@@ -9,10 +9,12 @@ tables, no sparse products.
 from __future__ import annotations
 
 import math
+import sys
 
 from matchmaking.engine.config import COMPONENTS, DEPLOYMENTS, EngineConfig
 from matchmaking.engine.model import FittedModel, need_document, solution_document
 from matchmaking.engine.records import NeedRecord, ScoredPair, SolutionRecord
+from matchmaking.engine.scoring import SCORE_GRID
 from matchmaking.engine.text import displayable, pick_terms
 
 _EPS = 1e-9
@@ -121,7 +123,11 @@ def score_pair(need: NeedRecord, solution: SolutionRecord, model: FittedModel) -
             for name in COMPONENTS
         )
     total = sides["need"] + sides["solution"]
-    score = min(1.0, 2 * sides["need"] * sides["solution"] / total) if total > 0 else 0.0
+    # Harmonic mean, rounded to the engine's score grid (see scoring.SCORE_GRID).
+    total = max(total, sys.float_info.min)
+    score = min(
+        1.0, round(sides["need"] * sides["solution"] * (2.0 / SCORE_GRID) / total) * SCORE_GRID
+    )
     if score < config.min_score:
         return None
     glossary = tokenizer.glossary

@@ -1,4 +1,4 @@
-"""Scores of many pairs at once, as matrix products and broadcasts.
+"""Scores of many pairs at once, as products and broadcasts.
 
 Per pair (need n, solution s) six components in [0, 1]:
 
@@ -20,12 +20,15 @@ side only ranks below a pair that fits both. Pairs that must never be kept
 (hard deployment incompatibility, same organization, below `min_score`) get
 the score -1.
 
-Everything that depends on the need only through (industry, deployment
-requirement, data readiness, capabilities empty?) is precomputed per
-solution as a "static" row per such combination, so a block costs one gather
-plus a handful of element-wise operations on top of the text product.
-The same `_blend` runs on a (rows x solutions) block, on a single row and on
-a list of pairs, so incremental scoring reproduces a full run bit for bit.
+Cost: everything that depends on the need only through its "combination" —
+industry, deployment requirement, data readiness, whether its capabilities
+and budget are unknown — is a per-solution "static" row, computed once per
+combination and broadcast onto the block rows of that combination (callers
+sort rows by combination so a block holds few). What remains per cell is the
+text product, a capability popcount and the budget ratio: a dozen and a half
+element-wise operations. The same `_blend` runs on a (rows x solutions)
+block, on a single row and on a list of pairs, so incremental scoring
+reproduces a full run bit for bit.
 """
 
 from __future__ import annotations
@@ -35,20 +38,48 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from matchmaking.engine.config import (
+    CAPABILITIES,
     DATA_READINESS,
     DEPLOYMENTS,
     INDUSTRIES,
     MATURITIES,
     EngineConfig,
 )
-from matchmaking.engine.model import NeedIndex, SolutionIndex
+from matchmaking.engine.indexes import NeedIndex, SolutionIndex
 
 MASKED = -1.0
+# Scores are rounded to multiples of 2**-30 (~1e-9). Pairs that tie in exact
+# arithmetic (duplicate texts, say) can differ in the last bits depending on
+# how their floats were summed; on the grid they tie for real, and the
+# documented tie-break (id ascending) decides instead of rounding noise.
+SCORE_GRID = 2.0**-30
 _EPS = 1e-9  # a budget or price of 0 must not divide by zero
+# Stands for "no upper budget": large enough to clear any price, small enough
+# that dividing it by _EPS stays finite (no overflow warning).
+_NO_LIMIT = 1e12
 
 _N_IND = len(INDUSTRIES) + 1  # + "unknown", addressed as code -1
 _N_DEP = len(DEPLOYMENTS) + 1  # + "no requirement"
 _N_READY = len(DATA_READINESS) + 1  # + "unknown"
+_POPCOUNT = np.array([bin(i).count("1") for i in range(1 << len(CAPABILITIES))], dtype=np.float64)
+_CAP_BITS = (1 << np.arange(len(CAPABILITIES))).astype(np.int64)
+_STATIC_CACHE = 64  # combinations kept per direction; rows arrive sorted by combination
+
+COMPONENT_NAMES: tuple[str, ...] = (
+    "text",
+    "industry",
+    "capabilities",
+    "capabilities_offer",
+    "deployment",
+    "budget",
+    "maturity",
+    "need_side",
+    "solution_side",
+)
+
+
+def capability_masks(multi_hot: np.ndarray) -> np.ndarray:
+    return (multi_hot.astype(np.int64) @ _CAP_BITS).astype(np.int16)
 
 
 @dataclass
@@ -60,10 +91,10 @@ class SolutionTables:
     deployment: np.ndarray  # (_N_DEP, S)
     hard: np.ndarray  # (_N_DEP, S) bool: never keep
     maturity: np.ndarray  # (_N_READY, S)
-    capabilities: np.ndarray  # (S, C)
+    caps_mask: np.ndarray  # (S,) int16 bit set
     caps_empty: np.ndarray  # (S,) bool
     caps_inverse: np.ndarray  # (S,) 1/|caps|, 0 if empty
-    price_min: np.ndarray  # (S,) effective lower price (0 -> eps)
+    price_min: np.ndarray  # (S,) effective lower price: 0 -> eps, unknown -> inf
     price_unknown: np.ndarray  # (S,) bool
     organization_ids: np.ndarray
     org_columns: dict[int, np.ndarray]
@@ -107,9 +138,10 @@ class SolutionTables:
         maturity[:-1, known] = maturity_fit[:, solutions.maturity[known]]
 
         caps_count = solutions.capabilities.sum(axis=1)
-        caps_inverse = np.divide(1.0, caps_count, out=np.zeros(n), where=caps_count > 0)
         price_unknown = np.isnan(solutions.price_min) & np.isnan(solutions.price_max)
         price_min = np.maximum(np.nan_to_num(solutions.price_min, nan=0.0), _EPS)
+        # An unknown price makes the budget ratio 0; the static row adds the neutral value.
+        price_min[price_unknown] = np.inf
 
         org_columns: dict[int, list[int]] = {}
         for column, org in enumerate(solutions.organization_ids.tolist()):
@@ -121,9 +153,9 @@ class SolutionTables:
             deployment=deployment,
             hard=hard,
             maturity=maturity,
-            capabilities=solutions.capabilities,
+            caps_mask=capability_masks(solutions.capabilities),
             caps_empty=caps_count == 0,
-            caps_inverse=caps_inverse,
+            caps_inverse=np.divide(1.0, caps_count, out=np.zeros(n), where=caps_count > 0),
             price_min=price_min,
             price_unknown=price_unknown,
             organization_ids=solutions.organization_ids,
@@ -132,38 +164,57 @@ class SolutionTables:
             weights={side: config.normalized_weights(side) for side in ("need", "solution")},
         )
 
+    def __len__(self) -> int:
+        return len(self.caps_mask)
+
     def static(self, side: str, combo: int) -> np.ndarray:
         """The need-independent part of one direction's blend for a need combination."""
         key = (side, combo)
         row = self._static.get(key)
         if row is None:
-            industry, deployment, readiness, caps_empty = _split_combo(combo)
+            industry, deployment, readiness, caps_empty, budget_unknown = split_combo(combo)
             w = self.weights[side]
-            cap_neutral = np.where(self.caps_empty | bool(caps_empty), self.config.neutral, 0.0)
+            neutral = self.config.neutral
             row = (
                 w["industry"] * self.industry[industry]
                 + w["deployment"] * self.deployment[deployment]
             ) + w["maturity"] * self.maturity[readiness]
-            row += w["capabilities"] * cap_neutral
+            row += w["capabilities"] * np.where(self.caps_empty | bool(caps_empty), neutral, 0.0)
+            row += w["budget"] * np.where(self.price_unknown | bool(budget_unknown), neutral, 0.0)
+            if len(self._static) >= 2 * _STATIC_CACHE:
+                self._static.pop(next(iter(self._static)))
             self._static[key] = row
         return row
 
 
-def _combo(
-    industry: np.ndarray, deployment: np.ndarray, readiness: np.ndarray, caps_empty: np.ndarray
+def make_combo(
+    industry: np.ndarray,
+    deployment: np.ndarray,
+    readiness: np.ndarray,
+    caps_empty: np.ndarray,
+    budget_unknown: np.ndarray,
 ) -> np.ndarray:
     # Codes are -1 for unknown: shift by one so every code is a non-negative digit.
-    return (
-        ((industry + 1) * _N_DEP + (deployment + 1)) * _N_READY + (readiness + 1)
-    ) * 2 + caps_empty
+    combo = ((industry + 1) * _N_DEP + (deployment + 1)) * _N_READY + (readiness + 1)
+    return (combo * 2 + caps_empty) * 2 + budget_unknown
 
 
-def _split_combo(combo: int) -> tuple[int, int, int, int]:
+def split_combo(combo: int) -> tuple[int, int, int, int, int]:
+    combo, budget_unknown = divmod(combo, 2)
     combo, caps_empty = divmod(combo, 2)
     combo, readiness = divmod(combo, _N_READY)
     industry, deployment = divmod(combo, _N_DEP)
     # Back to table rows, where -1 (unknown) is the last row.
-    return industry - 1, deployment - 1, readiness - 1, caps_empty
+    return industry - 1, deployment - 1, readiness - 1, caps_empty, budget_unknown
+
+
+def need_combos(needs: NeedIndex) -> np.ndarray:
+    """Each need's combination code (see the module docstring)."""
+    caps_empty = needs.capabilities.sum(axis=1) == 0
+    budget_unknown = np.isnan(needs.budget_min) & np.isnan(needs.budget_max)
+    return make_combo(
+        needs.industry, needs.deployment, needs.readiness, caps_empty, budget_unknown
+    ).astype(np.int64)
 
 
 @dataclass
@@ -171,9 +222,9 @@ class NeedRows:
     """The per-need inputs of a block, in block row order."""
 
     combo: np.ndarray
-    capabilities: np.ndarray  # (c, C)
+    caps_mask: np.ndarray  # int16 bit set
     caps_inverse: np.ndarray
-    budget_max: np.ndarray  # effective upper budget (unknown max -> inf, 0 -> eps)
+    budget_max: np.ndarray  # effective upper budget: none -> _NO_LIMIT, 0 -> eps, unknown -> 0
     budget_unknown: np.ndarray
     deployment: np.ndarray
     organization_ids: np.ndarray
@@ -183,16 +234,24 @@ class NeedRows:
         caps = needs.capabilities[rows]
         caps_count = caps.sum(axis=1)
         budget_min, budget_max = needs.budget_min[rows], needs.budget_max[rows]
+        unknown = np.isnan(budget_min) & np.isnan(budget_max)
+        effective = np.maximum(np.nan_to_num(budget_max, nan=_NO_LIMIT), _EPS)
+        # An unknown budget makes the ratio 0; the static row adds the neutral value.
+        effective[unknown] = 0.0
         return cls(
-            combo=_combo(
-                needs.industry[rows], needs.deployment[rows], needs.readiness[rows], caps_count == 0
-            ),
-            capabilities=caps,
+            combo=make_combo(
+                needs.industry[rows],
+                needs.deployment[rows],
+                needs.readiness[rows],
+                caps_count == 0,
+                unknown,
+            ).astype(np.int64),
+            caps_mask=capability_masks(caps),
             caps_inverse=np.divide(
                 1.0, caps_count, out=np.zeros(len(caps_count)), where=caps_count > 0
             ),
-            budget_max=np.maximum(np.nan_to_num(budget_max, nan=np.inf), _EPS),
-            budget_unknown=np.isnan(budget_min) & np.isnan(budget_max),
+            budget_max=effective,
+            budget_unknown=unknown,
             deployment=needs.deployment[rows],
             organization_ids=needs.organization_ids[rows],
         )
@@ -210,29 +269,46 @@ def _budget(need_max: np.ndarray, price_min: np.ndarray) -> np.ndarray:
 
 def _blend(
     static: np.ndarray,
-    text_fit: np.ndarray,
+    text_term: np.ndarray,
     overlap: np.ndarray,
     caps_scale: np.ndarray,
     budget: np.ndarray,
-    weights: dict[str, float],
+    budget_weight: float,
+    scratch: np.ndarray,
 ) -> np.ndarray:
     """One direction's weighted blend, accumulated into `static` (a fresh array)."""
-    scratch = np.multiply(text_fit, weights["text"])
-    static += scratch
+    static += text_term
     np.multiply(overlap, caps_scale, out=scratch)
     static += scratch
-    np.multiply(budget, weights["budget"], out=scratch)
+    np.multiply(budget, budget_weight, out=scratch)
     static += scratch
     return static
 
 
 def _harmonic(need_side: np.ndarray, solution_side: np.ndarray) -> np.ndarray:
+    """2ab / (a + b) on the SCORE_GRID, computed into `need_side`'s buffer."""
     total = need_side + solution_side
     np.maximum(total, np.finfo(np.float64).tiny, out=total)
-    score = need_side * solution_side
-    score *= 2.0
+    score = np.multiply(need_side, solution_side, out=need_side)
+    score *= 2.0 / SCORE_GRID
     score /= total
+    np.rint(score, out=score)
+    score *= SCORE_GRID
     return np.minimum(score, 1.0, out=score)
+
+
+def _statics(side: str, combos: np.ndarray, tables: SolutionTables) -> np.ndarray:
+    """(rows x S) static part for rows with the given combinations."""
+    starts = np.flatnonzero(np.r_[True, combos[1:] != combos[:-1]])
+    if len(starts) <= 32:
+        # Sorted rows: a few runs, each a broadcast copy of one row.
+        out = np.empty((len(combos), len(tables)))
+        ends = np.r_[starts[1:], len(combos)]
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+            out[start:end] = tables.static(side, int(combos[start]))
+        return out
+    distinct, inverse = np.unique(combos, return_inverse=True)
+    return np.stack([tables.static(side, int(c)) for c in distinct])[inverse]
 
 
 def score_block(need_rows: NeedRows, tables: SolutionTables, text: np.ndarray) -> np.ndarray:
@@ -244,19 +320,30 @@ def score_block(need_rows: NeedRows, tables: SolutionTables, text: np.ndarray) -
     weights = tables.weights
     text_fit = _text_fit(text, config)
     del text
-    overlap = need_rows.capabilities @ tables.capabilities.T
+    overlap = _POPCOUNT[need_rows.caps_mask[:, None] & tables.caps_mask[None, :]]
     budget = _budget(need_rows.budget_max[:, None], tables.price_min[None, :])
-    budget[need_rows.budget_unknown] = config.neutral
-    budget[:, tables.price_unknown] = config.neutral
-
-    combos, inverse = np.unique(need_rows.combo, return_inverse=True)
+    scratch = np.empty_like(budget)
     sides = []
+    text_terms: dict[float, np.ndarray] = {}
     for side, caps_scale in (
         ("need", (weights["need"]["capabilities"] * need_rows.caps_inverse)[:, None]),
         ("solution", (weights["solution"]["capabilities"] * tables.caps_inverse)[None, :]),
     ):
-        static = np.stack([tables.static(side, int(c)) for c in combos])[inverse]
-        sides.append(_blend(static, text_fit, overlap, caps_scale, budget, weights[side]))
+        text_weight = weights[side]["text"]
+        if text_weight not in text_terms:
+            text_terms[text_weight] = text_fit * text_weight
+        static = _statics(side, need_rows.combo, tables)
+        sides.append(
+            _blend(
+                static,
+                text_terms[text_weight],
+                overlap,
+                caps_scale,
+                budget,
+                weights[side]["budget"],
+                scratch,
+            )
+        )
     score = _harmonic(*sides)
     apply_masks(score, need_rows, tables)
     return score
@@ -289,21 +376,18 @@ def pair_scores(
 ) -> dict[str, np.ndarray]:
     """Components of a list of pairs (need_rows[i], columns[i]), for explanations.
 
-    Uses the same blend as `score_block`, element by element.
+    The directional blends use the same arithmetic as `score_block`.
     """
     config = tables.config
     weights = tables.weights
     neutral = config.neutral
     combos = need_rows.combo
-    industry, deployment, readiness, _ = _split_vector(combos)
-    overlap = np.einsum("pc,pc->p", need_rows.capabilities, tables.capabilities[columns])
-    need_count = need_rows.capabilities.sum(axis=1)
-    caps_empty = (need_count == 0) | tables.caps_empty[columns]
-    coverage = np.where(caps_empty, neutral, overlap * need_rows.caps_inverse)
-    offer = np.where(caps_empty, neutral, overlap * tables.caps_inverse[columns])
+    industry, deployment, readiness, need_caps_empty, _ = _split_vector(combos)
+    overlap = _POPCOUNT[need_rows.caps_mask & tables.caps_mask[columns]]
+    caps_empty = need_caps_empty.astype(bool) | tables.caps_empty[columns]
     budget = _budget(need_rows.budget_max, tables.price_min[columns])
-    budget[need_rows.budget_unknown | tables.price_unknown[columns]] = neutral
     text_fit = _text_fit(text, config)
+    scratch = np.empty(len(columns))
     sides = {}
     for side, caps_scale in (
         ("need", weights["need"]["capabilities"] * need_rows.caps_inverse),
@@ -314,37 +398,35 @@ def pair_scores(
         for combo in np.unique(combos).tolist():
             chosen = combos == combo
             static[chosen] = tables.static(side, combo)[columns[chosen]]
-        sides[side] = _blend(static, text_fit, overlap, caps_scale, budget, weights[side])
+        text_term = text_fit * weights[side]["text"]
+        sides[side] = _blend(
+            static, text_term, overlap, caps_scale, budget, weights[side]["budget"], scratch
+        )
+    shown_budget = np.where(
+        need_rows.budget_unknown | tables.price_unknown[columns], neutral, budget
+    )
     return {
         "text": text,
         "industry": tables.industry[industry, columns],
-        "capabilities": coverage,
-        "capabilities_offer": offer,
+        "capabilities": np.where(caps_empty, neutral, overlap * need_rows.caps_inverse),
+        "capabilities_offer": np.where(caps_empty, neutral, overlap * tables.caps_inverse[columns]),
         "deployment": tables.deployment[deployment, columns],
-        "budget": budget,
+        "budget": shown_budget,
         "maturity": tables.maturity[readiness, columns],
         "need_side": sides["need"],
         "solution_side": sides["solution"],
     }
 
 
-def _split_vector(combos: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    rest, caps_empty = np.divmod(combos, 2)
+def _split_vector(
+    combos: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    rest, budget_unknown = np.divmod(combos, 2)
+    rest, caps_empty = np.divmod(rest, 2)
     rest, readiness = np.divmod(rest, _N_READY)
     industry, deployment = np.divmod(rest, _N_DEP)
-    return industry - 1, deployment - 1, readiness - 1, caps_empty
+    return industry - 1, deployment - 1, readiness - 1, caps_empty, budget_unknown
 
 
-COMPONENT_NAMES: tuple[str, ...] = (
-    "text",
-    "industry",
-    "capabilities",
-    "capabilities_offer",
-    "deployment",
-    "budget",
-    "maturity",
-    "need_side",
-    "solution_side",
-)
-
-assert len(MATURITIES) == 3  # noqa: S101 -- the maturity table's width
+if len(MATURITIES) != 3:  # the maturity table's width
+    raise ImportError("maturity codes changed: update DEFAULT_MATURITY_FIT")

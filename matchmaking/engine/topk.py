@@ -83,27 +83,51 @@ class ColumnTopK:
             threshold = np.maximum(threshold, kth)
         rows, cols = np.nonzero(scores >= threshold[None, :])
         if len(rows):
-            self._merge(cols, scores[rows, cols], row_ids[rows])
+            values, ids = scores[rows, cols], row_ids[rows]
+            order = np.lexsort((ids, -values, cols))
+            self._merge(cols[order], values[order], ids[order])
 
     def add_state(self, other: ColumnTopK) -> None:
         """Merge another partial state over the same columns."""
         threshold = np.maximum(self.scores[-1], 0.0)
-        ranks, cols = np.nonzero(other.scores >= threshold[None, :])
-        if len(ranks):
+        # Column-major: each column's candidates come already in rank order.
+        cols, ranks = np.nonzero(threshold[:, None] <= other.scores.T)
+        if len(cols):
             self._merge(cols, other.scores[ranks, cols], other.ids[ranks, cols])
 
     def _merge(self, cols: np.ndarray, values: np.ndarray, ids: np.ndarray) -> None:
-        affected = np.unique(cols)
+        """Insert candidates sorted by (column, score desc, id asc).
+
+        The stored columns are sorted too, so no big sort is needed: a
+        candidate's new rank is the number of stored entries ranking before
+        it plus the candidates of its column before it; a stored entry moves
+        down by the number of candidates ranking before it.
+        """
         k = self.k
-        all_cols = np.concatenate([np.tile(affected, k), cols])
-        all_values = np.concatenate([self.scores[:, affected].ravel(), values])
-        all_ids = np.concatenate([self.ids[:, affected].ravel(), ids])
-        order = np.lexsort((all_ids, -all_values, all_cols))
-        all_cols, all_values, all_ids = all_cols[order], all_values[order], all_ids[order]
-        ranks = rank_within(all_cols)
-        keep = ranks < k
-        self.scores[ranks[keep], all_cols[keep]] = all_values[keep]
-        self.ids[ranks[keep], all_cols[keep]] = all_ids[keep]
+        stored_scores, stored_ids = self.scores[:, cols], self.ids[:, cols]  # (k, c)
+        before = (stored_scores > values) | ((stored_scores == values) & (stored_ids < ids))
+        # `before` is a prefix of each stored column: its length is the count.
+        stored_before = before.sum(axis=0)
+        candidate_rank = stored_before + rank_within(cols)
+        affected, column_of = np.unique(cols, return_inverse=True)
+        n_affected = len(affected)
+        # shift[j] of a column = candidates that rank before its stored entry j.
+        histogram = np.bincount(
+            column_of * (k + 1) + stored_before, minlength=n_affected * (k + 1)
+        ).reshape(n_affected, k + 1)
+        shift = np.cumsum(histogram, axis=1)[:, :k].T  # (k, affected)
+        stored_rank = np.arange(k)[:, None] + shift
+        new_scores = np.full((k, n_affected), -1.0)
+        new_ids = np.full((k, n_affected), NO_ID, dtype=np.int64)
+        keep = stored_rank < k
+        slot_columns = np.broadcast_to(np.arange(n_affected), (k, n_affected))
+        new_scores[stored_rank[keep], slot_columns[keep]] = self.scores[:, affected][keep]
+        new_ids[stored_rank[keep], slot_columns[keep]] = self.ids[:, affected][keep]
+        keep = candidate_rank < k
+        new_scores[candidate_rank[keep], column_of[keep]] = values[keep]
+        new_ids[candidate_rank[keep], column_of[keep]] = ids[keep]
+        self.scores[:, affected] = new_scores
+        self.ids[:, affected] = new_ids
 
     def entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(ranks 0-based, columns, row ids, scores) of the filled slots."""

@@ -13,6 +13,7 @@ That is where a first-fit greedy visibly falls short and König colouring does n
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 import sys
@@ -104,14 +105,7 @@ def with_unavailability(problem: SchedulingProblem, rng: random.Random) -> Sched
         length = rng.randint(1, 3)
         start = rng.randrange(problem.slots - length + 1)
         unavailable[org] = frozenset(range(start, start + length))
-    return SchedulingProblem(
-        slots=problem.slots,
-        tables=problem.tables,
-        requests=problem.requests,
-        unavailable=unavailable,
-        time_limit_seconds=problem.time_limit_seconds,
-        seed=problem.seed,
-    )
+    return dataclasses.replace(problem, unavailable=unavailable)
 
 
 def single_event(seed: int) -> SchedulingProblem:
@@ -171,27 +165,9 @@ def rescheduled_event(
                 MeetingRequest(first_id + len(added), e, p, round(rng.uniform(0.3, 1.0), 2))
             )
     live = {r.id for r in kept}
-    changed = with_unavailability(
-        SchedulingProblem(
-            slots=published.slots,
-            tables=published.tables,
-            requests=kept + added,
-            time_limit_seconds=published.time_limit_seconds,
-            seed=published.seed,
-        ),
-        rng,
-    )
-    return SchedulingProblem(
-        slots=changed.slots,
-        tables=changed.tables,
-        requests=changed.requests,
-        unavailable=changed.unavailable,
-        pinned={
-            a.request_id: (a.slot, a.table) for a in schedule.assignments if a.request_id in live
-        },
-        time_limit_seconds=changed.time_limit_seconds,
-        seed=changed.seed,
-    )
+    changed = with_unavailability(dataclasses.replace(published, requests=kept + added), rng)
+    pinned = {a.request_id: (a.slot, a.table) for a in schedule.assignments if a.request_id in live}
+    return dataclasses.replace(changed, pinned=pinned)
 
 
 def _double_bookings(result: SchedulingResult, problem: SchedulingProblem) -> tuple[int, int]:

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,7 +97,7 @@ class SchedulingProblem:
     slots: int
     tables: int
     requests: Sequence[MeetingRequest]
-    unavailable: Mapping[OrgId, frozenset[int] | set[int]] = field(default_factory=dict)
+    unavailable: Mapping[OrgId, Collection[int]] = field(default_factory=dict)  # slot indices
     meeting_limit: int | None = None  # applies to every organization
     meeting_limits: Mapping[OrgId, int] = field(default_factory=dict)  # overrides per org
     pinned: Mapping[RequestId, tuple[int, int]] = field(default_factory=dict)  # published
@@ -754,7 +754,9 @@ def _cp_sat(
     statuses: list[str] = []
     count_bound = None
     for level in range(4):
-        if not levels[level] or best_obj[: level + 1] == relaxed[: level + 1]:
+        if not levels[level]:  # nothing to choose at this level (no must-meets, no pins)
+            continue
+        if best_obj[: level + 1] == relaxed[: level + 1]:
             model.add(exprs[level] >= best_obj[level])
             continue
         remaining = deadline - time.perf_counter()

@@ -86,12 +86,21 @@ def _capabilities(
     return shared / len(need_caps), shared / len(solution_caps)
 
 
-def score_pair(need: NeedRecord, solution: SolutionRecord, model: FittedModel) -> ScoredPair | None:
+def score_pair(
+    need: NeedRecord,
+    solution: SolutionRecord,
+    model: FittedModel,
+    *,
+    cache: dict[object, dict[str, float]] | None = None,
+) -> ScoredPair | None:
     """Score one pair by the rules; None when the pair is never kept.
 
     Never kept: hard deployment incompatibility, the same organization on both
     sides (when configured), a score below `min_score`. Exclusions are the
     caller's business (they depend on the list, not on the pair).
+
+    A brute force over many pairs may pass a `cache` dict: each record's term
+    weights are then computed once instead of once per pair.
     """
     config = model.config
     if _hard_incompatible(need, solution, config):
@@ -99,8 +108,17 @@ def score_pair(need: NeedRecord, solution: SolutionRecord, model: FittedModel) -
     if config.exclude_same_organization and need.organization_id == solution.organization_id:
         return None
     tokenizer = model.tokenizer
-    need_weights = _weights(need_document(need, tokenizer, config.title_weight), model)
-    solution_weights = _weights(solution_document(solution, tokenizer, config.title_weight), model)
+    cache = {} if cache is None else cache
+    need_weights = cache.get(need)
+    if need_weights is None:
+        need_weights = cache[need] = _weights(
+            need_document(need, tokenizer, config.title_weight), model
+        )
+    solution_weights = cache.get(solution)
+    if solution_weights is None:
+        solution_weights = cache[solution] = _weights(
+            solution_document(solution, tokenizer, config.title_weight), model
+        )
     contributions = {
         term: weight * solution_weights[term]
         for term, weight in need_weights.items()

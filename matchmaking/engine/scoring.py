@@ -299,6 +299,8 @@ def _harmonic(need_side: np.ndarray, solution_side: np.ndarray) -> np.ndarray:
 
 def _statics(side: str, combos: np.ndarray, tables: SolutionTables) -> np.ndarray:
     """(rows x S) static part for rows with the given combinations."""
+    if not len(combos):
+        return np.empty((0, len(tables)))
     starts = np.flatnonzero(np.r_[True, combos[1:] != combos[:-1]])
     if len(starts) <= 32:
         # Sorted rows: a few runs, each a broadcast copy of one row.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from matchmaking.engine import EngineConfig, Exclusion, fit, match_all, score_pair
 from tests.matchmaking.engine.conftest import need, ranked_ids, solution
 
@@ -142,3 +144,17 @@ def test_export_component_keys_present(corpus_result):
     pair = next(iter(corpus_result))
 
     assert {"industry", "capabilities", "text", "budget", "deployment"} <= set(pair.components)
+
+
+def test_empty_catalog_sides_give_empty_results():
+    needs = [need(1, "知识库问答")]
+    solutions = [solution(1, "知识库问答")]
+
+    assert len(match_all(fit(needs, []))) == 0
+    assert len(match_all(fit([], solutions))) == 0
+    assert len(match_all(fit([], []))) == 0
+
+
+def test_unknown_code_rejected():
+    with pytest.raises(ValueError, match="unknown industry code"):
+        fit([need(1, industry="mining")], [])

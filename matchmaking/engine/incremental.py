@@ -110,6 +110,9 @@ class ItemScores:
         """ScoredPairs for this item with the given other ids (ranks left None)."""
         other_ids = np.asarray(list(other_ids), dtype=np.int64)
         positions = np.searchsorted(self.other_ids, other_ids)
+        found = positions < len(self.other_ids)
+        if not found.all() or not np.array_equal(self.other_ids[positions], other_ids):
+            raise ValueError("explain got ids that are not on the other side of the model")
         if self.side == "need":
             need_rows = np.zeros(len(positions), dtype=np.int64)
             columns = positions

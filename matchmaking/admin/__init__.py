@@ -1,1 +1,1 @@
-from matchmaking.admin import accounts, catalog, system  # noqa: F401 — registers the admin classes
+from matchmaking.admin import accounts, catalog, catalog_import, system  # noqa: F401 — registers the admin classes

@@ -1,8 +1,9 @@
 """Demo data for `make run`: a living programme to click through, created once.
 
 The organizations, needs and solutions come from `fixtures/demo_catalog.json` (the
-catalog exchange format); this module adds the people who act for them and the
-programme office's staff account.
+catalog exchange format), loaded through the catalog import as a reviewed round:
+published, with the same after-publish hooks as the review workflow. This module adds
+the people who act for them and the programme office's staff account.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from matchmaking.models import Industry, Membership, Organization, User
+from matchmaking.models import Membership, Organization, Status, User
+from matchmaking.services.catalog_io import import_catalog, parse_document
 
 DEMO_CATALOG = Path(__file__).resolve().parent.parent / "fixtures" / "demo_catalog.json"
 DEMO_PASSWORD = "aiplus-demo-2026"
@@ -57,29 +59,17 @@ def seed_demo() -> bool:
     if is_seeded():
         return False
     now = timezone.now()
-    User.objects.create_superuser(
+    staff = User.objects.create_superuser(
         email=STAFF_EMAIL, password=STAFF_PASSWORD, full_name="项目办 管理员"
     )
-    catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
-    industries = {i.code: i for i in Industry.objects.all()}
-    for record in catalog["organizations"]:
-        org, _created = Organization.objects.update_or_create(
-            source_key=record["key"],
-            defaults={
-                "name": record["name"],
-                "name_en": record.get("name_en", ""),
-                "kind": record["kind"],
-                "uscc": record["uscc"],
-                "industry": industries.get(record.get("industry")),
-                "district": record.get("district", ""),
-                "website": record.get("website", ""),
-                "description": record.get("description", ""),
-                "verified": True,
-            },
-        )
-        email, name, language = FEATURED.get(
-            record["key"], (f"{record['key']}@example.com", "联系人", "zh-hans")
-        )
+    catalog = parse_document(DEMO_CATALOG.read_bytes())
+    import_catalog(catalog, status=Status.APPROVED, by=staff)
+    keys = [record["key"] for record in catalog["organizations"]]
+    organizations = Organization.objects.filter(source_key__in=keys)
+    organizations.update(verified=True)
+    by_key = {org.source_key: org for org in organizations}
+    for key in keys:
+        email, name, language = FEATURED.get(key, (f"{key}@example.com", "联系人", "zh-hans"))
         user = User.objects.create_user(
             email=email,
             password=DEMO_PASSWORD,
@@ -87,5 +77,5 @@ def seed_demo() -> bool:
             language=language,
             email_verified_at=now,
         )
-        Membership.objects.create(user=user, organization=org, role=Membership.Role.OWNER)
+        Membership.objects.create(user=user, organization=by_key[key], role=Membership.Role.OWNER)
     return True

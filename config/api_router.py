@@ -2,7 +2,13 @@
 
 from rest_framework.routers import DefaultRouter
 
+from matchmaking.api import AuthTokenViewSet, NeedViewSet, OrganizationViewSet, SolutionViewSet
+
 router = DefaultRouter()
+router.register("auth/token", AuthTokenViewSet, basename="auth-token")
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("needs", NeedViewSet, basename="need")
+router.register("solutions", SolutionViewSet, basename="solution")
 
 app_name = "api"
 urlpatterns = router.urls

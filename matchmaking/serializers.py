@@ -1,0 +1,496 @@
+"""REST representations of organizations, scenario needs and solutions.
+
+Field names and codes are those of the catalog exchange format (catalog-format.md):
+industries and capabilities by code, `deployment_modes` as a list, `contact` as an
+object. Which fields a caller receives depends on the caller and the record, as
+matchmaking.selectors decides for the pages too; the schema marks those fields
+optional. Saving goes through matchmaking.services.catalog, so the API accepts and
+refuses exactly what the forms do.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
+from rest_framework.settings import api_settings
+
+from matchmaking import selectors
+from matchmaking.models import (
+    Capability,
+    Deployment,
+    Industry,
+    Need,
+    Organization,
+    Solution,
+    Status,
+    StatusChange,
+    User,
+)
+from matchmaking.permissions import is_organization_insider, may_post
+from matchmaking.services import catalog as services
+from matchmaking.validators import normalize_phone, normalize_uscc
+
+INDUSTRY_HELP = _("An industry code from the catalog format, e.g. manufacturing.")
+INDUSTRIES_HELP = _("Industry codes from the catalog format, e.g. manufacturing.")
+CAPABILITIES_HELP = _(
+    "AI capability codes from the catalog format, e.g. computer_vision. "
+    "At least one is needed to submit for review."
+)
+
+
+# --- errors --------------------------------------------------------------------------
+
+# Model fields that the API shows under another name.
+_API_FIELD = {
+    "contact_name": ("contact", "name"),
+    "contact_phone": ("contact", "phone"),
+    "contact_email": ("contact", "email"),
+    **dict.fromkeys(Solution.DEPLOYMENT_FIELDS.values(), ("deployment_modes",)),
+}
+
+
+def api_errors(error: DjangoValidationError) -> dict[str, Any]:
+    """A service's ValidationError as the API's field errors (`contact_phone` → contact.phone)."""
+    if not hasattr(error, "error_dict"):
+        return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+    errors: dict[str, Any] = {}
+    for field, messages in error.message_dict.items():
+        if field == "__all__":
+            path: tuple[str, ...] = (api_settings.NON_FIELD_ERRORS_KEY,)
+        else:
+            path = _API_FIELD.get(field, (field,))
+        node = errors
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        node.setdefault(path[-1], []).extend(messages)
+    return errors
+
+
+# --- shared parts --------------------------------------------------------------------
+
+
+class CodeField(serializers.SlugRelatedField):
+    """A taxonomy entry (industry, capability) by its code."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(slug_field="code", **kwargs)
+
+
+class ContactSerializer(serializers.Serializer):
+    """The contact person. Private: only the record's own side, staff and introduced parties see it."""
+
+    name = serializers.CharField(
+        source="contact_name", max_length=60, allow_blank=True, required=False
+    )
+    phone = serializers.CharField(
+        source="contact_phone",
+        max_length=32,
+        allow_blank=True,
+        required=False,
+        help_text=_(
+            "A mainland mobile number (13800138000) or a landline with its area code (021-64871234)."
+        ),
+    )
+    email = serializers.EmailField(
+        source="contact_email", max_length=254, allow_blank=True, required=False
+    )
+
+    def validate_phone(self, value: str) -> str:
+        return normalize_phone(value) if value else ""
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(choices=Status.choices, source="to_status", read_only=True)
+    by = serializers.CharField(
+        source="by.full_name", read_only=True, allow_null=True, help_text=_("Who changed it.")
+    )
+
+    class Meta:
+        model = StatusChange
+        fields = ["status", "at", "by", "note"]
+        read_only_fields = fields
+
+
+class CallerDependentSerializer(serializers.ModelSerializer):
+    """A serializer that leaves out the fields its caller may not see.
+
+    `caller_dependent_fields` names them; `hidden_fields` says which to leave out for
+    one record. They are never computed for a caller who may not see them.
+    """
+
+    caller_dependent_fields: ClassVar[tuple[str, ...]] = ()
+
+    def hidden_fields(self, instance) -> set[str]:
+        raise NotImplementedError
+
+    @property
+    def caller(self) -> User:
+        return self.context["request"].user
+
+    def to_representation(self, instance) -> dict[str, Any]:
+        # DRF's Serializer.to_representation, skipping the hidden fields before they
+        # are computed (the history of a record, say, is not even read for outsiders).
+        hidden = self.hidden_fields(instance)
+        data: dict[str, Any] = {}
+        for field in self._readable_fields:
+            if field.field_name in hidden:
+                continue
+            try:
+                attribute = field.get_attribute(instance)
+            except SkipField:
+                continue
+            value = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+            data[field.field_name] = None if value is None else field.to_representation(attribute)
+        return data
+
+
+class CallerDependentSerializerExtension(OpenApiSerializerExtension):
+    """In responses, every field is always present except those that depend on the caller."""
+
+    target_class = CallerDependentSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        # drf-spectacular's documented way to start from the schema it would generate.
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)  # noqa: SLF001
+        if direction == "response":
+            optional = set(self.target.caller_dependent_fields)
+            schema["required"] = [name for name in schema["properties"] if name not in optional]
+        return schema
+
+
+# --- needs and solutions -------------------------------------------------------------
+
+
+class CatalogRecordSerializer(CallerDependentSerializer):
+    """What needs and solutions share; `Meta.kind`, `money_fields` and `m2m` say the rest."""
+
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(),
+        required=False,
+        help_text=_(
+            "The posting organization. Taken from your membership; "
+            "staff (and members of several organizations) may name it."
+        ),
+    )
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    capabilities = CodeField(
+        many=True, queryset=Capability.objects.all(), required=False, help_text=CAPABILITIES_HELP
+    )
+    contact = ContactSerializer(
+        source="*",
+        required=False,
+        help_text=_(
+            "Present for the record's organization, staff, and parties introduced to it; "
+            "absent for everyone else."
+        ),
+    )
+    history = StatusChangeSerializer(
+        source="status_changes",
+        many=True,
+        read_only=True,
+        help_text=_(
+            "Status changes, oldest first. Present for the record's organization and staff."
+        ),
+    )
+
+    caller_dependent_fields = ("description", "contact", "review_note", "history")
+    description_fields: ClassVar[tuple[str, ...]] = ("description",)
+    money_fields: ClassVar[tuple[str, str]] = ("", "")
+    m2m: ClassVar[tuple[str, ...]] = ("capabilities",)
+
+    COMMON_FIELDS: ClassVar[list[str]] = [
+        "id",
+        "organization",
+        "organization_name",
+        "status",
+        "title",
+        "summary",
+        "description",
+    ]
+    TRAILING_FIELDS: ClassVar[list[str]] = [
+        "share_attachments",
+        "contact",
+        "review_note",
+        "history",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "published_at",
+    ]
+    READ_ONLY_FIELDS: ClassVar[list[str]] = [
+        "status",
+        "review_note",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "published_at",
+    ]
+    EXTRA_KWARGS: ClassVar[dict[str, dict[str, Any]]] = {
+        "description": {
+            "help_text": _(
+                "The full description. Present when the caller may read it: the record's "
+                "organization and staff always; others once the record is published "
+                "(for needs: to signed-in users, if the need shares its full text)."
+            )
+        },
+        "review_note": {
+            "help_text": _(
+                "The reviewer's reason when a submission is returned. "
+                "Present for the record's organization and staff."
+            )
+        },
+    }
+
+    def hidden_fields(self, instance) -> set[str]:
+        user = self.caller
+        hidden: set[str] = set()
+        if not selectors.can_see_description(user, instance):
+            hidden.update(self.description_fields)
+        if not selectors.can_see_contact(user, instance):
+            hidden.add("contact")
+        if not selectors.is_insider(user, instance):
+            hidden.update({"review_note", "history"})
+        return hidden
+
+    def validate_organization(self, organization: Organization) -> Organization:
+        if self.instance is not None:
+            if organization.pk != self.instance.organization_id:
+                raise serializers.ValidationError(
+                    _("A record cannot move to another organization.")
+                )
+            return organization
+        user = self.caller
+        if not (user.is_staff or selectors.is_member(user, organization.pk)):
+            raise serializers.ValidationError(_("You can only post for your own organization."))
+        if not may_post(organization, self.Meta.kind):
+            raise serializers.ValidationError(
+                _("Scenario needs are posted by enterprises.")
+                if self.Meta.kind == "need"
+                else _("Solutions are posted by AI solution providers.")
+            )
+        return organization
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        low_name, high_name = self.money_fields
+        low = attrs.get(low_name, getattr(self.instance, low_name, None))
+        high = attrs.get(high_name, getattr(self.instance, high_name, None))
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError(
+                {
+                    high_name: [
+                        _(
+                            "The upper amount (%(high)s) must not be below the lower amount (%(low)s)."
+                        )
+                        % {"high": high, "low": low}
+                    ]
+                }
+            )
+        return attrs
+
+    def _service_arguments(self, validated_data: dict[str, Any]) -> tuple[dict, dict]:
+        fields = {k: v for k, v in validated_data.items() if k not in (*self.m2m, "organization")}
+        m2m = {name: validated_data[name] for name in self.m2m if name in validated_data}
+        return fields, m2m
+
+    def create(self, validated_data: dict[str, Any]):
+        fields, m2m = self._service_arguments(validated_data)
+        record = self.Meta.model(organization=validated_data["organization"])
+        return services.save_record(record, by=self.caller, fields=fields, m2m=m2m)
+
+    def update(self, instance, validated_data: dict[str, Any]):
+        fields, m2m = self._service_arguments(validated_data)
+        return services.save_record(instance, by=self.caller, fields=fields, m2m=m2m)
+
+
+class NeedSerializer(CatalogRecordSerializer):
+    """A scenario need (场景需求)."""
+
+    industry = CodeField(
+        queryset=Industry.objects.all(), allow_null=True, required=False, help_text=INDUSTRY_HELP
+    )
+
+    money_fields = ("budget_min", "budget_max")
+
+    class Meta:
+        kind = "need"
+        model = Need
+        fields = [
+            *CatalogRecordSerializer.COMMON_FIELDS,
+            "industry",
+            "capabilities",
+            "deployment",
+            "data_readiness",
+            "budget_min",
+            "budget_max",
+            "deadline",
+            "region",
+            "confidentiality",
+            *CatalogRecordSerializer.TRAILING_FIELDS,
+        ]
+        read_only_fields = CatalogRecordSerializer.READ_ONLY_FIELDS
+        extra_kwargs = {
+            **CatalogRecordSerializer.EXTRA_KWARGS,
+            "budget_min": {"help_text": _("In 万元 (10,000 CNY).")},
+            "budget_max": {"help_text": _("In 万元 (10,000 CNY); not below budget_min.")},
+        }
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "enum": list(Deployment.values)},
+    }
+)
+class DeploymentModesField(serializers.ListField):
+    """The deployment modes a solution offers, as codes (stored as four flags)."""
+
+    child = serializers.ChoiceField(choices=Deployment.choices)
+
+
+class SolutionSerializer(CatalogRecordSerializer):
+    """A solution (解决方案) offered by an AI provider."""
+
+    industries = CodeField(
+        many=True, queryset=Industry.objects.all(), required=False, help_text=INDUSTRIES_HELP
+    )
+    deployment_modes = DeploymentModesField(required=False)
+
+    caller_dependent_fields = (*CatalogRecordSerializer.caller_dependent_fields, "cases")
+    description_fields = ("description", "cases")
+    money_fields = ("price_min", "price_max")
+    m2m = ("capabilities", "industries")
+
+    class Meta:
+        kind = "solution"
+        model = Solution
+        fields = [
+            *CatalogRecordSerializer.COMMON_FIELDS,
+            "industries",
+            "capabilities",
+            "deployment_modes",
+            "base_model",
+            "filing_number",
+            "maturity",
+            "price_min",
+            "price_max",
+            "cases",
+            *CatalogRecordSerializer.TRAILING_FIELDS,
+        ]
+        read_only_fields = CatalogRecordSerializer.READ_ONLY_FIELDS
+        extra_kwargs = {
+            **CatalogRecordSerializer.EXTRA_KWARGS,
+            "cases": {"help_text": _("Reference cases. Present whenever description is.")},
+            "price_min": {"help_text": _("In 万元 (10,000 CNY).")},
+            "price_max": {"help_text": _("In 万元 (10,000 CNY); not below price_min.")},
+        }
+
+    def validate_filing_number(self, value: str) -> str:
+        return " ".join(value.split())
+
+
+# --- organizations -------------------------------------------------------------------
+
+
+class OrganizationSerializer(CallerDependentSerializer):
+    """An enterprise or AI provider: public details, and the USCC for its members and staff."""
+
+    industry = CodeField(
+        queryset=Industry.objects.all(), allow_null=True, required=False, help_text=INDUSTRY_HELP
+    )
+    uscc = serializers.CharField(
+        required=False,
+        help_text=_(
+            "The 18-character unified social credit code. Present for the organization's "
+            "members and staff; required when staff create an organization, and only staff "
+            "change it."
+        ),
+    )
+
+    caller_dependent_fields = ("uscc",)
+    STAFF_ONLY: ClassVar[tuple[str, ...]] = ("uscc", "verified")
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id",
+            "name",
+            "name_en",
+            "kind",
+            "industry",
+            "district",
+            "website",
+            "description",
+            "verified",
+            "uscc",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {
+            "verified": {"help_text": _("Set by the programme office after checking the licence.")}
+        }
+
+    def hidden_fields(self, instance: Organization) -> set[str]:
+        return set() if is_organization_insider(self.caller, instance) else {"uscc"}
+
+    def validate_uscc(self, value: str) -> str:
+        code = normalize_uscc(value)
+        taken = Organization.objects.filter(uscc=code)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise serializers.ValidationError(
+                _("An organization with this unified social credit code is already registered.")
+            )
+        return code
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not self.caller.is_staff:
+            changed = {
+                name: [_("Only the programme office can change this.")]
+                for name in self.STAFF_ONLY
+                if name in attrs and attrs[name] != getattr(self.instance, name, None)
+            }
+            if changed:
+                raise serializers.ValidationError(changed)
+        if self.instance is None and not attrs.get("uscc"):
+            raise serializers.ValidationError(
+                {"uscc": [_("A new organization needs its unified social credit code.")]}
+            )
+        return attrs
+
+
+# --- authentication ------------------------------------------------------------------
+
+
+class AuthTokenSerializer(serializers.Serializer):
+    """Email and password in, the API token of that account out."""
+
+    email = serializers.EmailField(write_only=True)
+    password = serializers.CharField(
+        write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+    token = serializers.CharField(
+        read_only=True,
+        help_text=_('Send it as the header "Authorization: Token <token>".'),
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        user = authenticate(
+            request=self.context["request"], username=attrs["email"], password=attrs["password"]
+        )
+        if user is None:
+            raise serializers.ValidationError(
+                _("The email or password is not correct."), code="authorization"
+            )
+        attrs["user"] = user
+        return attrs

@@ -28,7 +28,7 @@ class CatalogFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     capability = django_filters.ModelMultipleChoiceFilter(
         label=_("AI capability"),
-        field_name="capabilities",
+        field_name="capabilities__code",
         to_field_name="code",
         queryset=Capability.objects.order_by("sort_order"),
     )
@@ -40,7 +40,7 @@ class CatalogFilter(django_filters.FilterSet):
 class NeedFilter(CatalogFilter):
     industry = django_filters.ModelMultipleChoiceFilter(
         label=_("Industry"),
-        field_name="industry",
+        field_name="industry__code",
         to_field_name="code",
         queryset=Industry.objects.order_by("sort_order"),
     )
@@ -49,10 +49,10 @@ class NeedFilter(CatalogFilter):
         label=_("Data readiness"), choices=DataReadiness.choices
     )
     budget_from = django_filters.NumberFilter(
-        label=_("Budget at least (万元)"), method="budget_at_least", min_value=0
+        label=_("Budget at least (10k CNY)"), method="budget_at_least", min_value=0
     )
     budget_to = django_filters.NumberFilter(
-        label=_("Budget at most (万元)"), method="budget_at_most", min_value=0
+        label=_("Budget at most (10k CNY)"), method="budget_at_most", min_value=0
     )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
@@ -60,7 +60,7 @@ class NeedFilter(CatalogFilter):
         field_labels={
             "-published": _("Newest first"),
             "published": _("Oldest first"),
-            "deadline": _("Deadline soonest"),
+            "deadline": _("Wanted by, soonest first"),
             "-budget": _("Largest budget"),
         },
         null_label=None,
@@ -81,7 +81,7 @@ class NeedFilter(CatalogFilter):
 class SolutionFilter(CatalogFilter):
     industry = django_filters.ModelMultipleChoiceFilter(
         label=_("Industry"),
-        field_name="industries",
+        field_name="industries__code",
         to_field_name="code",
         queryset=Industry.objects.order_by("sort_order"),
     )
@@ -93,10 +93,10 @@ class SolutionFilter(CatalogFilter):
         label=_("Filed generative AI service"), method="has_filing"
     )
     price_from = django_filters.NumberFilter(
-        label=_("Price at least (万元)"), method="price_at_least", min_value=0
+        label=_("Price at least (10k CNY)"), method="price_at_least", min_value=0
     )
     price_to = django_filters.NumberFilter(
-        label=_("Price at most (万元)"), method="price_at_most", min_value=0
+        label=_("Price at most (10k CNY)"), method="price_at_most", min_value=0
     )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),

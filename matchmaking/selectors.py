@@ -21,6 +21,7 @@ from matchmaking.models import (
     Solution,
     Status,
 )
+from matchmaking.models.catalog import member_org_ids
 
 
 def is_member(user, organization_id: int | None) -> bool:
@@ -47,22 +48,38 @@ def can_see_description(user, record: Need | Solution) -> bool:
         return True
     if isinstance(record, Solution):
         return record.status == Status.APPROVED
-    return (
-        record.status == Status.APPROVED
-        and record.confidentiality == Confidentiality.MEMBERS
-        and user.is_authenticated
-    )
+    if record.status != Status.APPROVED or not user.is_authenticated:
+        return False
+    return record.confidentiality == Confidentiality.MEMBERS or introduced(user, record)
 
 
 def introduced(user, record: Need | Solution) -> bool:
-    """Whether the user's organization and the record's side agreed to be introduced."""
+    """Whether the user's organization and the record's side agreed to be introduced.
+
+    One query per request and record type (cached on the user object), so that lists
+    stay at a constant number of queries.
+    """
     if not user.is_authenticated:
         return False
+    kind = "need" if isinstance(record, Need) else "solution"
+    cache = user.__dict__.setdefault("_introduced_ids", {})
+    if kind not in cache:
+        cache[kind] = _introduced_ids(user, kind)
+    return record.pk in cache[kind]
+
+
+def _introduced_ids(user, kind: str) -> frozenset[int]:
     try:
         interest_model = apps.get_model("matchmaking", "Interest")
     except LookupError:
-        return False
-    return interest_model.objects.accepted_between(user, record).exists()
+        return frozenset()
+    accepted = interest_model.objects.filter(status="accepted")
+    mine = member_org_ids(user)
+    if kind == "need":
+        ids = accepted.filter(solution__organization_id__in=mine).values_list("need_id", flat=True)
+    else:
+        ids = accepted.filter(need__organization_id__in=mine).values_list("solution_id", flat=True)
+    return frozenset(ids)
 
 
 def can_see_contact(user, record: Need | Solution) -> bool:

@@ -57,7 +57,7 @@ class ReviewAdmin(admin.ModelAdmin):
     list_select_related = ["organization"]
     list_per_page = 50
 
-    @admin.display(description=_("public summary | full text"))
+    @admin.display(description=_("public summary | full description"))
     def text_side_by_side(self, obj) -> str:
         return format_html(
             '<div style="display:grid;grid-template-columns:1fr 1fr;gap:16px;max-width:1100px">'

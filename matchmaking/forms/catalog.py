@@ -118,7 +118,7 @@ class NeedForm(CatalogForm):
         (_("Requirements"), ("deployment", "data_readiness", "region", "confidentiality")),
         (_("Budget and timing"), ("budget_min", "budget_max", "deadline")),
         (
-            _("Contact (private until you accept an introduction)"),
+            _("Contact (private until both sides agree to an introduction)"),
             ("contact_name", "contact_phone", "contact_email"),
         ),
         (_("Attachments"), ("new_attachments", "share_attachments")),
@@ -162,7 +162,7 @@ class SolutionForm(CatalogForm):
         (_("Delivery"), ("deployment_modes", "base_model", "filing_number", "maturity", "cases")),
         (_("Price"), ("price_min", "price_max")),
         (
-            _("Contact (private until you accept an introduction)"),
+            _("Contact (private until both sides agree to an introduction)"),
             ("contact_name", "contact_phone", "contact_email"),
         ),
         (_("Attachments"), ("new_attachments", "share_attachments")),
@@ -219,7 +219,7 @@ def bound_form(form_class: type[CatalogForm], request, **kwargs) -> CatalogForm:
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason for returning"),
+        label=_("Reviewer's feedback"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Sent to the submitter by email; say what to change."),
     )

@@ -10,6 +10,16 @@ from matchmaking.models.catalog import (
     Status,
     StatusChange,
 )
+from matchmaking.models.matching import (
+    FittedVocabulary,
+    Interest,
+    Match,
+    MatchFeedback,
+    MatchingState,
+    MatchRun,
+    MatchRunChunk,
+    Side,
+)
 from matchmaking.models.organizations import Invitation, Membership, Organization
 from matchmaking.models.outbox import OutboxMessage, OutgoingEmail
 from matchmaking.models.taxonomy import Capability, Industry
@@ -21,14 +31,22 @@ __all__ = [
     "Consent",
     "DataReadiness",
     "Deployment",
+    "FittedVocabulary",
     "Industry",
+    "Interest",
     "Invitation",
+    "Match",
+    "MatchFeedback",
+    "MatchRun",
+    "MatchRunChunk",
+    "MatchingState",
     "Maturity",
     "Membership",
     "Need",
     "Organization",
     "OutboxMessage",
     "OutgoingEmail",
+    "Side",
     "Solution",
     "Status",
     "StatusChange",

@@ -62,7 +62,7 @@ class Maturity(models.TextChoices):
 
 class Confidentiality(models.TextChoices):
     SUMMARY = "summary", _("Public summary only")
-    MEMBERS = "members", _("Full text for signed-in members")
+    MEMBERS = "members", _("Full description for signed-in members")
 
 
 def member_org_ids(user) -> models.QuerySet:

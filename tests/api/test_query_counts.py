@@ -9,14 +9,6 @@ from tests.factories import NeedFactory, OrganizationFactory, SolutionFactory
 
 pytestmark = pytest.mark.django_db
 
-# Whether a signed-in outsider was introduced to a record is asked per record
-# (selectors.introduced: one query each, once introductions exist). It needs a bulk
-# variant in matchmaking.selectors before these lists read in a fixed number of queries.
-PER_RECORD_INTRODUCTIONS = pytest.mark.xfail(
-    reason="selectors.introduced runs one query per record", strict=False
-)
-
-
 @pytest.mark.parametrize("n", [1, 3])
 @pytest.mark.parametrize(
     ("actor", "queries"),
@@ -25,7 +17,8 @@ PER_RECORD_INTRODUCTIONS = pytest.mark.xfail(
         ("anonymous", 3),
         # + the caller's memberships, + the history of the records
         ("member_a", 5),
-        pytest.param("provider_member", 5, marks=PER_RECORD_INTRODUCTIONS),
+        # + the caller's memberships, the history, the caller's introductions (one query per list)
+        ("provider_member", 6),
         ("staff", 4),
     ],
     indirect=["actor"],
@@ -48,7 +41,7 @@ def test_need_list_query_count(client_for, django_assert_num_queries, actor, que
         ("anonymous", 4),
         # + the caller's memberships, + the history of the records
         ("provider_member", 6),
-        pytest.param("member_a", 6, marks=PER_RECORD_INTRODUCTIONS),
+        ("member_a", 7),
         ("staff", 5),
     ],
     indirect=["actor"],

@@ -1,0 +1,272 @@
+"""Matches, the jobs that compute them, and the introductions they lead to.
+
+A full recompute writes a new *generation* of Match rows (tagged with its MatchRun)
+and then flips `MatchingState.active_run` in one transaction: readers always see one
+complete generation, never half of a new run mixed with the old one. Incremental jobs
+edit the active generation in place.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class MatchRun(models.Model):
+    class Kind(models.TextChoices):
+        FULL = "full", _("Full recompute")
+        NEED = "need", _("One need")
+        SOLUTION = "solution", _("One solution")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("run status", "Queued")
+        RUNNING = "running", pgettext_lazy("run status", "Running")
+        SUCCEEDED = "succeeded", pgettext_lazy("run status", "Succeeded")
+        FAILED = "failed", pgettext_lazy("run status", "Failed")
+        SUPERSEDED = "superseded", pgettext_lazy("run status", "Superseded")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    subject_id = models.PositiveBigIntegerField(_("need or solution"), null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    chunks_total = models.PositiveIntegerField(_("chunks"), default=0)
+    chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    timings = models.JSONField(_("phase timings (s)"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    algorithm_version = models.CharField(_("algorithm version"), max_length=40, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    # Records approved or edited after this moment are caught up after the flip.
+    snapshot_at = models.DateTimeField(_("data as of"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("matching run")
+        verbose_name_plural = _("matching runs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
+
+
+class MatchRunChunk(models.Model):
+    """One chunk task's partial result of a full recompute (idempotent to redo)."""
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    done = models.BooleanField(default=False)
+    result = models.BinaryField(null=True, blank=True)
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "index"], name="chunk_unique")]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} chunk {self.index}"
+
+
+class FittedVocabulary(models.Model):
+    """The engine's fitted model (vocabulary, weights) of a full run, reused incrementally."""
+
+    run = models.OneToOneField(MatchRun, on_delete=models.CASCADE, related_name="vocabulary")
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"vocabulary of run {self.run_id}"
+
+
+class MatchingState(models.Model):
+    """A single row: which generation of matches readers see."""
+
+    active_run = models.ForeignKey(
+        MatchRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("matching state")
+        verbose_name_plural = _("matching state")
+
+    def __str__(self) -> str:
+        return f"active run {self.active_run_id}"
+
+    @classmethod
+    def load(cls) -> MatchingState:
+        state, _created = cls.objects.get_or_create(pk=1)
+        return state
+
+
+class MatchQuerySet(models.QuerySet):
+    def active(self):
+        """The generation readers see (empty before the first run)."""
+        return self.filter(
+            run_id=models.Subquery(MatchingState.objects.filter(pk=1).values("active_run_id")[:1])
+        )
+
+
+class Match(models.Model):
+    need = models.ForeignKey(
+        "matchmaking.Need", on_delete=models.CASCADE, related_name="matches", verbose_name=_("need")
+    )
+    solution = models.ForeignKey(
+        "matchmaking.Solution",
+        on_delete=models.CASCADE,
+        related_name="matches",
+        verbose_name=_("solution"),
+    )
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="matches")
+    score = models.FloatField(_("score"))
+    components = models.JSONField(_("components"), default=dict)
+    terms = models.JSONField(_("shared terms"), default=list)
+    rank_for_need = models.PositiveSmallIntegerField(_("rank for the need"), null=True, blank=True)
+    rank_for_solution = models.PositiveSmallIntegerField(
+        _("rank for the solution"), null=True, blank=True
+    )
+    algorithm_version = models.CharField(_("algorithm version"), max_length=40)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    objects = MatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("match")
+        verbose_name_plural = _("matches")
+        ordering = ["-score"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "need", "solution"], name="match_unique_in_run")
+        ]
+        indexes = [
+            models.Index(fields=["run", "need", "rank_for_need"], name="match_need_rank_idx"),
+            models.Index(
+                fields=["run", "solution", "rank_for_solution"], name="match_sol_rank_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.need_id} ↔ {self.solution_id}: {self.score:.2f}"
+
+
+class Side(models.TextChoices):
+    ENTERPRISE = "enterprise", _("Enterprise")
+    PROVIDER = "provider", _("Provider")
+
+
+class MatchFeedback(models.Model):
+    """A side marked a pair “not interested”: hidden for that side, kept as feedback."""
+
+    need = models.ForeignKey("matchmaking.Need", on_delete=models.CASCADE, related_name="+")
+    solution = models.ForeignKey("matchmaking.Solution", on_delete=models.CASCADE, related_name="+")
+    side = models.CharField(_("side"), max_length=12, choices=Side.choices)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("not-interested feedback")
+        verbose_name_plural = _("not-interested feedback")
+        constraints = [
+            models.UniqueConstraint(fields=["need", "solution", "side"], name="feedback_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.need_id} ↔ {self.solution_id} ({self.side})"
+
+
+class InterestQuerySet(models.QuerySet):
+    def involving(self, organization_ids):
+        return self.filter(
+            Q(need__organization_id__in=organization_ids)
+            | Q(solution__organization_id__in=organization_ids)
+        )
+
+    def accepted_between(self, user, record):
+        """Accepted introductions linking the user's organization to the record's side."""
+        from matchmaking.models.catalog import Need, member_org_ids  # noqa: PLC0415
+
+        mine = member_org_ids(user)
+        accepted = self.filter(status=Interest.Status.ACCEPTED)
+        if isinstance(record, Need):
+            return accepted.filter(need=record, solution__organization_id__in=mine)
+        return accepted.filter(solution=record, need__organization_id__in=mine)
+
+
+class Interest(models.Model):
+    """A double opt-in introduction between a need and a solution.
+
+    One side says “interested”; the other side accepts or declines. Only an accepted
+    interest reveals each side's contact details to the other; withdrawing or
+    declining hides them again.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("interest status", "Waiting for an answer")
+        ACCEPTED = "accepted", pgettext_lazy("interest status", "Accepted")
+        DECLINED = "declined", pgettext_lazy("interest status", "Declined")
+        WITHDRAWN = "withdrawn", pgettext_lazy("interest status", "Withdrawn")
+
+    TRANSITIONS = {
+        Status.PENDING: frozenset({Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN}),
+        Status.ACCEPTED: frozenset({Status.WITHDRAWN}),
+        Status.DECLINED: frozenset({Status.PENDING}),
+        Status.WITHDRAWN: frozenset({Status.PENDING}),
+    }
+
+    need = models.ForeignKey(
+        "matchmaking.Need",
+        on_delete=models.CASCADE,
+        related_name="interests",
+        verbose_name=_("need"),
+    )
+    solution = models.ForeignKey(
+        "matchmaking.Solution",
+        on_delete=models.CASCADE,
+        related_name="interests",
+        verbose_name=_("solution"),
+    )
+    initiated_by_side = models.CharField(_("initiated by"), max_length=12, choices=Side.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    message = models.TextField(_("message"), blank=True, max_length=1000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    score = models.FloatField(_("match score"), null=True, blank=True)
+
+    objects = InterestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("introduction")
+        verbose_name_plural = _("introductions")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["need", "solution"], name="interest_unique_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.need} ↔ {self.solution} ({self.get_status_display()})"
+
+    @property
+    def responding_side(self) -> str:
+        return Side.PROVIDER if self.initiated_by_side == Side.ENTERPRISE else Side.ENTERPRISE

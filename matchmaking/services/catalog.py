@@ -75,7 +75,12 @@ def submission_errors(kind: str, values: dict[str, Any]) -> dict[str, list[str]]
         if not values.get("industry"):
             missing("industry", _("Choose the industry of the scenario."))
         if not text("contact_name"):
-            missing("contact_name", _("Name a contact person; providers see them only after both sides agree to an introduction."))
+            missing(
+                "contact_name",
+                _(
+                    "Name a contact person; providers see them only after both sides agree to an introduction."
+                ),
+            )
         if not (text("contact_phone") or text("contact_email")):
             missing("contact_phone", _("Give a phone number or an email address for the contact."))
     else:

@@ -9,6 +9,7 @@ from tests.factories import NeedFactory, OrganizationFactory, SolutionFactory
 
 pytestmark = pytest.mark.django_db
 
+
 @pytest.mark.parametrize("n", [1, 3])
 @pytest.mark.parametrize(
     ("actor", "queries"),

@@ -20,7 +20,9 @@ def sign_in(page, email: str) -> None:
 
 
 def test_post_need_fix_budget_error_approve_and_publish(page, screenshot):
-    enterprise = member_of(OrganizationFactory(name="上海某精密制造有限公司"), email="zhou@example.com")
+    enterprise = member_of(
+        OrganizationFactory(name="上海某精密制造有限公司"), email="zhou@example.com"
+    )
     staff = StaffFactory(email="office@example.com")
     assert Industry.objects.filter(code="manufacturing").exists()
     assert Capability.objects.filter(code="computer_vision").exists()

@@ -77,7 +77,9 @@ def test_allowed_files_are_stored_with_their_real_type(client, owner_and_need, n
 
 def test_html_behind_a_pdf_extension_is_refused(client, owner_and_need):
     _, need = owner_and_need
-    response = post_files(client, need, upload("report.pdf", b"<html><script>alert(1)</script></html>"))
+    response = post_files(
+        client, need, upload("report.pdf", b"<html><script>alert(1)</script></html>")
+    )
     assert "new_attachments" in response.context["form"].errors
     assert "PDF" in response.context["form"].errors["new_attachments"][0]
     assert Attachment.objects.count() == 0
@@ -135,7 +137,7 @@ def test_sanitize_filename(raw, clean):
 
 
 def test_attachment_download_rules(client, owner_and_need):
-    owner, need = owner_and_need
+    _, need = owner_and_need
     post_files(client, need, upload("说明.pdf", PDF))
     attachment = Attachment.objects.get()
     url = reverse("attachment-download", args=[attachment.pk])

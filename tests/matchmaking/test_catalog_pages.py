@@ -64,7 +64,9 @@ def vision_id():
     return Capability.objects.get(code="computer_vision").pk
 
 
-def test_enterprise_submits_complete_need_for_review(client, enterprise, manufacturing_id, vision_id):
+def test_enterprise_submits_complete_need_for_review(
+    client, enterprise, manufacturing_id, vision_id
+):
     client.force_login(enterprise)
 
     response = client.post(
@@ -257,7 +259,10 @@ def test_summary_only_need_hides_description_from_members(client):
 
 def test_members_need_shows_description_to_signed_in_members_only(client):
     need = NeedFactory(confidentiality="members", description="详细需求说明文本")
-    assert "详细需求说明文本" not in client.get(reverse("need-detail", args=[need.pk])).content.decode()
+    assert (
+        "详细需求说明文本"
+        not in client.get(reverse("need-detail", args=[need.pk])).content.decode()
+    )
     client.force_login(member_of(ProviderFactory()))
     assert "详细需求说明文本" in client.get(reverse("need-detail", args=[need.pk])).content.decode()
 
@@ -268,7 +273,11 @@ XSS = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
 def test_stored_markup_is_escaped_in_pages(client):
     need = NeedFactory(title=XSS, summary=XSS)
     SolutionFactory(title=XSS, summary=XSS)
-    for url in (reverse("need-list"), reverse("need-detail", args=[need.pk]), reverse("solution-list")):
+    for url in (
+        reverse("need-list"),
+        reverse("need-detail", args=[need.pk]),
+        reverse("solution-list"),
+    ):
         body = client.get(url).content.decode()
         assert "<script>alert(1)</script>" not in body
         assert "<img src=x onerror" not in body
@@ -289,8 +298,9 @@ def test_stored_markup_is_escaped_in_admin(client):
 
 def test_admin_approve_publishes_and_emails_submitter(client, run_on_commit):
     author = member_of(OrganizationFactory())
-    need = NeedFactory(organization=author.primary_membership.organization, status="submitted",
-                       created_by=author)
+    need = NeedFactory(
+        organization=author.primary_membership.organization, status="submitted", created_by=author
+    )
     staff = StaffFactory()
     client.force_login(staff)
 
@@ -311,7 +321,10 @@ def test_admin_approve_publishes_and_emails_submitter(client, run_on_commit):
 def test_admin_reject_requires_reason_and_emails_it(client, run_on_commit):
     author = member_of(OrganizationFactory())
     needs = NeedFactory.create_batch(
-        2, organization=author.primary_membership.organization, status="submitted", created_by=author
+        2,
+        organization=author.primary_membership.organization,
+        status="submitted",
+        created_by=author,
     )
     client.force_login(StaffFactory())
     changelist = reverse("admin:matchmaking_need_changelist")
@@ -324,7 +337,11 @@ def test_admin_reject_requires_reason_and_emails_it(client, run_on_commit):
     with run_on_commit():
         client.post(
             changelist,
-            {"action": "reject_selected", "_selected_action": selected, "reason": "请补充数据规模与现有系统说明"},
+            {
+                "action": "reject_selected",
+                "_selected_action": selected,
+                "reason": "请补充数据规模与现有系统说明",
+            },
         )
 
     assert Need.objects.filter(status="rejected").count() == 2
@@ -335,8 +352,11 @@ def test_admin_reject_requires_reason_and_emails_it(client, run_on_commit):
 
 def test_rejected_need_shows_feedback_to_its_author(client):
     author = member_of(OrganizationFactory())
-    need = NeedFactory(organization=author.primary_membership.organization, status="rejected",
-                       review_note="预算区间过宽，请细化")
+    NeedFactory(
+        organization=author.primary_membership.organization,
+        status="rejected",
+        review_note="预算区间过宽，请细化",
+    )
     client.force_login(author)
     assert "预算区间过宽" in client.get(reverse("my-need-list")).content.decode()
 

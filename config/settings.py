@@ -151,6 +151,13 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
 
+# --- matching ------------------------------------------------------------------------
+MATCHING_TOP_K = env.int("MATCHING_TOP_K", default=20)
+# Pairs below this score are not kept: a list shows fewer, better matches.
+MATCHING_MIN_SCORE = env.float("MATCHING_MIN_SCORE", default=0.2)
+# Needs per chunk task of a full re-match: smaller chunks spread over more workers.
+MATCHING_CHUNK_NEEDS = env.int("MATCHING_CHUNK_NEEDS", default=2000)
+
 # --- authentication ------------------------------------------------------------------
 AUTH_USER_MODEL = "matchmaking.User"
 AUTHENTICATION_BACKENDS = [

@@ -11,3 +11,9 @@ class MatchmakingConfig(AppConfig):
         # Register the tasks in every process (web too): the outbox relay looks them up
         # by name, and Celery's autodiscovery only runs when a worker starts.
         from matchmaking import tasks  # noqa: F401, PLC0415
+        from matchmaking.services import catalog, matching  # noqa: PLC0415
+
+        # Matching follows every change of a published record (approve, edit, withdraw).
+        if matching.on_catalog_change not in catalog.after_publish:
+            catalog.after_publish.append(matching.on_catalog_change)
+            catalog.after_withdraw.append(matching.on_catalog_change)

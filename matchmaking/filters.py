@@ -11,6 +11,7 @@ from matchmaking.models import (
     DataReadiness,
     Deployment,
     Industry,
+    Match,
     Maturity,
     Need,
     Solution,
@@ -124,3 +125,58 @@ class SolutionFilter(CatalogFilter):
 
     def price_at_most(self, queryset, name, value):
         return queryset.filter(Q(price_min__lte=value) | Q(price_min__isnull=True))
+
+
+class MatchedNeedFilter(django_filters.FilterSet):
+    """Filters of the provider's “Matched needs” page."""
+
+    solution = django_filters.ModelChoiceFilter(
+        label=_("For my solution"), queryset=Solution.objects.none()
+    )
+    industry = django_filters.ModelMultipleChoiceFilter(
+        label=_("Industry"),
+        field_name="need__industry__code",
+        to_field_name="code",
+        queryset=Industry.objects.order_by("sort_order"),
+    )
+    capability = django_filters.ModelMultipleChoiceFilter(
+        label=_("AI capability"),
+        field_name="need__capabilities__code",
+        to_field_name="code",
+        queryset=Capability.objects.order_by("sort_order"),
+    )
+    min_score = django_filters.NumberFilter(
+        label=_("Minimum score (0–100)"), method="score_at_least", min_value=0, max_value=100
+    )
+    budget_from = django_filters.NumberFilter(
+        label=_("Budget at least (10k CNY)"), method="budget_at_least", min_value=0
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("score", "score"),
+            ("need__published_at", "published"),
+            ("need__budget_max", "budget"),
+        ),
+        field_labels={
+            "-score": _("Best match first"),
+            "-published": _("Newest first"),
+            "-budget": _("Largest budget"),
+        },
+    )
+
+    class Meta:
+        model = Match
+        fields = ["solution", "industry", "capability"]
+
+    def __init__(self, *args, organization_id: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["solution"].queryset = Solution.objects.filter(
+            organization_id=organization_id, status="approved"
+        ).order_by("title")
+
+    def score_at_least(self, queryset, name, value):
+        return queryset.filter(score__gte=float(value) / 100)
+
+    def budget_at_least(self, queryset, name, value):
+        return queryset.filter(Q(need__budget_max__gte=value) | Q(need__budget_max__isnull=True))

@@ -128,3 +128,65 @@ def with_attachments(queryset: QuerySet) -> QuerySet:
     return queryset.prefetch_related(
         Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
     )
+
+
+# --- matches -----------------------------------------------------------------------------
+
+
+def _with_interest_state(queryset: QuerySet) -> QuerySet:
+    """Annotate each match with its introduction's status and who started it."""
+    from django.db.models import OuterRef, Subquery  # noqa: PLC0415
+
+    from matchmaking.models import Interest  # noqa: PLC0415
+
+    pair = Interest.objects.filter(need=OuterRef("need_id"), solution=OuterRef("solution_id"))
+    return queryset.annotate(
+        interest_status=Subquery(pair.values("status")[:1]),
+        interest_side=Subquery(pair.values("initiated_by_side")[:1]),
+        interest_id=Subquery(pair.values("pk")[:1]),
+    )
+
+
+def _without_feedback(queryset: QuerySet, side: str) -> QuerySet:
+    from django.db.models import Exists, OuterRef  # noqa: PLC0415
+
+    from matchmaking.models import MatchFeedback  # noqa: PLC0415
+
+    hidden = MatchFeedback.objects.filter(
+        need=OuterRef("need_id"), solution=OuterRef("solution_id"), side=side
+    )
+    return queryset.exclude(Exists(hidden))
+
+
+def matched_needs_for_provider(organization_id: int) -> QuerySet:
+    """The needs matched to any of a provider's published solutions (its lists' entries)."""
+    from matchmaking.models import Match  # noqa: PLC0415
+
+    queryset = Match.objects.active().filter(
+        solution__organization_id=organization_id,
+        rank_for_solution__isnull=False,
+        need__status=Status.APPROVED,
+        solution__status=Status.APPROVED,
+    )
+    queryset = _without_feedback(queryset, "provider")
+    return (
+        _with_interest_state(queryset)
+        .select_related("need", "need__organization", "need__industry", "solution")
+        .prefetch_related("need__capabilities")
+    )
+
+
+def ranked_solutions_for_need(need: Need) -> QuerySet:
+    """A need's ranked solutions, best first, without those the enterprise turned down."""
+    from matchmaking.models import Match  # noqa: PLC0415
+
+    queryset = Match.objects.active().filter(
+        need=need, rank_for_need__isnull=False, solution__status=Status.APPROVED
+    )
+    queryset = _without_feedback(queryset, "enterprise")
+    return (
+        _with_interest_state(queryset)
+        .select_related("solution", "solution__organization")
+        .prefetch_related("solution__capabilities", "solution__industries")
+        .order_by("rank_for_need")
+    )

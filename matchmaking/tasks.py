@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import base64
 
-from celery import shared_task
+from celery import Task, chord, current_app, shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from matchmaking.models import OutgoingEmail
+from matchmaking.models import MatchRun, OutgoingEmail
 from matchmaking.outbox import outbox_task, sweep_due_messages
+from matchmaking.services import matching
+
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
 
 def _mark_email_failed(*, email_id: int, error: str) -> None:
@@ -51,3 +55,70 @@ def send_email(*, email_id: int) -> str:
 def sweep_outbox() -> int:
     """Re-publish background work that is due and not done (runs every minute)."""
     return sweep_due_messages()
+
+
+# --- matching ----------------------------------------------------------------------------
+
+
+def _fail_full_run(*, run_id: int, error: str) -> None:
+    matching.fail_run(run_id, error)
+
+
+@outbox_task(name="matchmaking.run_full_matching", on_permanent_failure=_fail_full_run)
+def run_full_matching(*, run_id: int) -> str:
+    """Fit, then fan the chunks out to the workers; the last step merges and flips.
+
+    In eager mode (no broker) everything runs here, one chunk after the other.
+    """
+    run = MatchRun.objects.filter(pk=run_id).first()
+    if run is None or run.status in (MatchRun.Status.SUCCEEDED, MatchRun.Status.SUPERSEDED):
+        return "skipped"
+    chunks = matching.prepare_full_run(run_id)
+    if current_app.conf.task_always_eager or len(chunks) == 1:
+        matching.run_full_in_process(run_id)
+        return "done"
+    chord(
+        [match_chunk.si(run_id=run_id, index=index) for index in chunks],
+        finish_full_matching.si(run_id=run_id),
+    ).apply_async()
+    return f"{len(chunks)} chunks"
+
+
+class RunStepTask(Task):
+    """A step of a full run: retried with backoff on transient errors, then visible as failed."""
+
+    autoretry_for = TRANSIENT
+    retry_backoff = 10
+    retry_backoff_max = 600
+    retry_jitter = True
+    max_retries = 5
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        matching.fail_run(kwargs["run_id"], f"{self.name}: {exc!r}")
+
+
+@shared_task(name="matchmaking.match_chunk", base=RunStepTask)
+def match_chunk(*, run_id: int, index: int) -> int:
+    """Score one chunk of needs against all solutions (idempotent)."""
+    matching.compute_full_chunk(run_id, index)
+    return index
+
+
+@shared_task(name="matchmaking.finish_full_matching", base=RunStepTask)
+def finish_full_matching(*, run_id: int) -> str:
+    """Merge the chunks, write the new generation and make it visible at once."""
+    run = matching.finish_full_run(run_id)
+    return run.status
+
+
+@outbox_task(name="matchmaking.match_pending")
+def match_pending() -> int:
+    """Update the matches of needs and solutions that were approved, edited or withdrawn."""
+    run = matching.match_pending()
+    return run.pk if run else 0
+
+
+@shared_task(name="matchmaking.nightly_full_matching")
+def nightly_full_matching() -> int:
+    """The nightly full recompute: refits the vocabulary on everything published."""
+    return matching.start_full_run().pk

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from matchmaking.views import accounts, catalog
+from matchmaking.views import accounts, catalog, matching
 
 urlpatterns = [
     path("accounts/signup/", accounts.signup, name="signup"),
@@ -39,6 +39,10 @@ urlpatterns = [
     path("organization/invite/", accounts.invite, name="organization-invite"),
     path("organization/members/<int:pk>/", accounts.decide_member, name="organization-member"),
     path("attachments/<int:pk>/", catalog.attachment_download, name="attachment-download"),
+    path("matches/needs/", matching.matched_needs, name="matched-needs"),
+    path("matches/action/", matching.match_action, name="match-action"),
+    path("interests/", matching.inbox, name="interests"),
+    path("interests/<int:pk>/", matching.interest_action, name="interest-action"),
 ]
 
 for kind, plural in (("need", "needs"), ("solution", "solutions")):

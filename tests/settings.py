@@ -32,3 +32,4 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="aiplus-test-media-"))
 SITE_URL = "http://testserver"
 AXES_FAILURE_LIMIT = 5
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+LOGGING["loggers"]["celery"]["level"] = "WARNING"  # noqa: F405

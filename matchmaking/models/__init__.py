@@ -18,6 +18,7 @@ from matchmaking.models.matching import (
     MatchingState,
     MatchRun,
     MatchRunChunk,
+    PendingMatch,
     Side,
 )
 from matchmaking.models.organizations import Invitation, Membership, Organization
@@ -46,6 +47,7 @@ __all__ = [
     "Organization",
     "OutboxMessage",
     "OutgoingEmail",
+    "PendingMatch",
     "Side",
     "Solution",
     "Status",

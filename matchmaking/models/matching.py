@@ -18,8 +18,7 @@ from django.utils.translation import pgettext_lazy
 class MatchRun(models.Model):
     class Kind(models.TextChoices):
         FULL = "full", _("Full recompute")
-        NEED = "need", _("One need")
-        SOLUTION = "solution", _("One solution")
+        INCREMENTAL = "incremental", _("Incremental update")
 
     class Status(models.TextChoices):
         QUEUED = "queued", pgettext_lazy("run status", "Queued")
@@ -28,7 +27,7 @@ class MatchRun(models.Model):
         FAILED = "failed", pgettext_lazy("run status", "Failed")
         SUPERSEDED = "superseded", pgettext_lazy("run status", "Superseded")
 
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
@@ -61,6 +60,26 @@ class MatchRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
+
+
+class PendingMatch(models.Model):
+    """A record whose matches must be brought up to date (written with the change itself).
+
+    Rows are drained in batches by the `match_pending` job, so a solicitation round
+    of hundreds of approvals loads the engine model once, not hundreds of times.
+    """
+
+    kind = models.CharField(max_length=10)
+    record_id = models.PositiveBigIntegerField()
+    requested_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "record_id"], name="pending_match_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.record_id}"
 
 
 class MatchRunChunk(models.Model):
@@ -96,6 +115,9 @@ class MatchingState(models.Model):
     active_run = models.ForeignKey(
         MatchRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The engine model of the active generation plus every incremental change since:
+    # what the next incremental job scores against.
+    model_blob = models.BinaryField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -172,9 +172,12 @@ def import_catalog(
 
 
 def _run_after_publish(records: list[Need | Solution]) -> None:
-    for record in records:
-        for hook in list(catalog_services.after_publish):
-            hook(record)
+    # One transaction for the whole round: the hooks' own after-commit work (such as
+    # the matching job) then starts once, with every published record in view.
+    with transaction.atomic():
+        for record in records:
+            for hook in list(catalog_services.after_publish):
+                hook(record)
 
 
 @dataclass

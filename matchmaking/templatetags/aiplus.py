@@ -7,6 +7,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 register = template.Library()
 
@@ -59,3 +60,28 @@ def status_badge(record) -> str:
 def page_url(context, number: int) -> str:
     query = context.get("query", "")
     return f"?{query}&page={number}" if query else f"?page={number}"
+
+
+# The components a page explains, in the order users read them.
+COMPONENT_LABELS = {
+    "industry": _lazy("Industry"),
+    "capabilities": _lazy("Capabilities"),
+    "deployment": _lazy("Deployment"),
+    "budget": _lazy("Budget"),
+    "maturity": _lazy("Maturity"),
+    "text": _lazy("Text similarity"),
+}
+
+
+@register.inclusion_tag("includes/match_chips.html")
+def match_chips(match) -> dict:
+    """Component chips (with a colour by strength) and the shared terms of one match."""
+    chips = []
+    for key, label in COMPONENT_LABELS.items():
+        value = match.components.get(key)
+        if value is None:
+            continue
+        shown = min(1.0, value / 0.5) if key == "text" else value  # text saturates at 0.5
+        style = "ok" if shown >= 0.8 else "warn" if shown >= 0.4 else "grey"
+        chips.append({"label": label, "percent": round(shown * 100), "style": style, "key": key})
+    return {"chips": chips, "terms": match.terms, "score": round(match.score * 100)}

@@ -152,6 +152,8 @@ def my_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     record = _my_record(request, spec, pk)
     context = _detail_context(request, record, kind)
     context["history"] = record.status_changes.select_related("by")
+    if kind == "need":
+        context["ranked"] = selectors.ranked_solutions_for_need(record)
     return render(request, "my/detail.html", context)
 
 

@@ -1,0 +1,164 @@
+"""Match pages: the provider's matched needs, introductions and the inbox."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from matchmaking import selectors
+from matchmaking.errors import DomainError
+from matchmaking.filters import MatchedNeedFilter
+from matchmaking.models import Interest, Need, Solution, Status
+from matchmaking.models.catalog import member_org_ids
+from matchmaking.services import interests as services
+
+PAGE_SIZE = 20
+
+
+def _provider_organization(request: HttpRequest):
+    membership = request.user.primary_membership
+    if membership is None or not membership.organization.is_provider:
+        raise Http404
+    return membership.organization
+
+
+@login_required
+def matched_needs(request: HttpRequest) -> HttpResponse:
+    """匹配需求: needs matched to any of my solutions, filterable, with the reasons."""
+    organization = _provider_organization(request)
+    queryset = selectors.matched_needs_for_provider(organization.pk)
+    filterset = MatchedNeedFilter(
+        request.GET or None, queryset=queryset, organization_id=organization.pk
+    )
+    matches = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    if not request.GET.get("ordering"):
+        matches = matches.order_by("-score", "need_id")
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filterset,
+        "page": Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page")),
+        "query": query.urlencode(),
+        "has_solutions": Solution.objects.filter(
+            organization=organization, status=Status.APPROVED
+        ).exists(),
+    }
+    return render(request, "matching/matched_needs.html", context)
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@login_required
+@require_POST
+def match_action(request: HttpRequest) -> HttpResponse:
+    """Interested / not interested / undo on one (need, solution) pair."""
+    need = get_object_or_404(Need, pk=request.POST.get("need"), status=Status.APPROVED)
+    solution = get_object_or_404(Solution, pk=request.POST.get("solution"), status=Status.APPROVED)
+    action = request.POST.get("action")
+    try:
+        if action == "interested":
+            interest = services.express_interest(
+                by=request.user,
+                need=need,
+                solution=solution,
+                message=request.POST.get("message", ""),
+            )
+            if interest.status == Interest.Status.ACCEPTED:
+                messages.success(
+                    request, _("Introduction accepted: you now see each other's contact details.")
+                )
+            else:
+                messages.success(request, _("We told the other side that you are interested."))
+        elif action == "not_interested":
+            services.mark_not_interested(
+                by=request.user, need=need, solution=solution, reason=request.POST.get("reason", "")
+            )
+            messages.info(request, _("Hidden from your list. Thank you for the feedback."))
+        elif action == "undo":
+            services.undo_not_interested(by=request.user, need=need, solution=solution)
+            messages.info(request, _("The match is back in your list."))
+        else:
+            raise Http404
+    except DomainError as error:
+        messages.error(request, error.message)
+    return _back(request, "interests")
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """意向: introductions waiting for my answer, those I started, and accepted ones."""
+    mine = member_org_ids(request.user)
+    interests = (
+        Interest.objects.filter(
+            Q(need__organization_id__in=mine) | Q(solution__organization_id__in=mine)
+        )
+        .select_related("need", "need__organization", "solution", "solution__organization")
+        .order_by("-created_at")
+    )
+    my_orgs = set(mine.values_list("organization_id", flat=True))
+    incoming, outgoing, accepted, closed = [], [], [], []
+    for interest in interests:
+        my_side = "enterprise" if interest.need.organization_id in my_orgs else "provider"
+        interest.my_side = my_side
+        interest.counterpart = (
+            interest.solution.organization
+            if my_side == "enterprise"
+            else interest.need.organization
+        )
+        interest.their_record = interest.solution if my_side == "enterprise" else interest.need
+        interest.my_record = interest.need if my_side == "enterprise" else interest.solution
+        if interest.status == Interest.Status.ACCEPTED:
+            accepted.append(interest)
+        elif interest.status == Interest.Status.PENDING:
+            (outgoing if interest.initiated_by_side == my_side else incoming).append(interest)
+        else:
+            closed.append(interest)
+    context = {
+        "incoming": incoming,
+        "outgoing": outgoing,
+        "accepted": accepted,
+        "closed": closed[:20],
+    }
+    return render(request, "matching/inbox.html", context)
+
+
+@login_required
+@require_POST
+def interest_action(request: HttpRequest, pk: int) -> HttpResponse:
+    mine = member_org_ids(request.user)
+    interest = get_object_or_404(
+        Interest.objects.filter(
+            Q(need__organization_id__in=mine) | Q(solution__organization_id__in=mine)
+        ),
+        pk=pk,
+    )
+    action = request.POST.get("action")
+    try:
+        if action in ("accept", "decline"):
+            services.respond(by=request.user, interest=interest, accept=action == "accept")
+            messages.success(
+                request,
+                _("Accepted: you now see each other's contact details.")
+                if action == "accept"
+                else _("Declined. The other side is told."),
+            )
+        elif action == "withdraw":
+            services.withdraw(by=request.user, interest=interest)
+            messages.info(request, _("Introduction withdrawn; contact details are hidden again."))
+        else:
+            raise Http404
+    except DomainError as error:
+        messages.error(request, error.message)
+    return _back(request, "interests")

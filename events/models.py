@@ -209,6 +209,14 @@ class Event(models.Model):
     )
     schedule_progress = models.PositiveSmallIntegerField(_("schedule progress (%)"), default=0)
     schedule_report = models.JSONField(_("schedule report"), default=dict, blank=True)
+    invitations_sent_at = models.DateTimeField(_("invitations sent at"), null=True, blank=True)
+    schedule_sent_at = models.DateTimeField(_("schedules sent at"), null=True, blank=True)
+    reminded_24h_at = models.DateTimeField(_("24-hour reminder sent at"), null=True, blank=True)
+    reminded_1h_at = models.DateTimeField(_("1-hour reminder sent at"), null=True, blank=True)
+    feedback_requested_at = models.DateTimeField(_("feedback requested at"), null=True, blank=True)
+    followup_requested_at = models.DateTimeField(
+        _("90-day follow-up sent at"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -319,6 +327,9 @@ class Registration(models.Model):
     invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -8,6 +8,11 @@ class MatchmakingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate  # noqa: PLC0415
+
+        from config.periodic import sync_periodic_tasks  # noqa: PLC0415
+
+        post_migrate.connect(sync_periodic_tasks, sender=self, dispatch_uid="aiplus-periodic")
         # Register the tasks in every process (web too): the outbox relay looks them up
         # by name, and Celery's autodiscovery only runs when a worker starts.
         from matchmaking import tasks  # noqa: F401, PLC0415

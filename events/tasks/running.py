@@ -1,0 +1,3 @@
+"""Celery tasks: running."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Celery tasks: schedule."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Celery tasks: season."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Event pages: participant."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Event pages: rsvp."""
+
+urlpatterns: list = []

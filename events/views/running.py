@@ -1,0 +1,3 @@
+"""Event pages: running."""
+
+urlpatterns: list = []

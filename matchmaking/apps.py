@@ -13,6 +13,13 @@ class MatchmakingConfig(AppConfig):
         from config.periodic import sync_periodic_tasks  # noqa: PLC0415
 
         post_migrate.connect(sync_periodic_tasks, sender=self, dispatch_uid="aiplus-periodic")
+
+        from django.contrib.admin.models import LogEntry  # noqa: PLC0415
+        from django.db.models.signals import post_save  # noqa: PLC0415
+
+        from matchmaking.audit import record_admin_log_entry  # noqa: PLC0415
+
+        post_save.connect(record_admin_log_entry, sender=LogEntry, dispatch_uid="aiplus-audit")
         # Register the tasks in every process (web too): the outbox relay looks them up
         # by name, and Celery's autodiscovery only runs when a worker starts.
         from matchmaking import tasks  # noqa: F401, PLC0415

@@ -27,7 +27,9 @@ def _mark_email_failed(*, email_id: int, error: str) -> None:
 def send_email(*, email_id: int) -> str:
     """Send one stored email; a sent email is never sent again."""
     email = OutgoingEmail.objects.filter(pk=email_id).first()
-    if email is None or email.status == OutgoingEmail.Status.SENT:
+    # Sent ones are never sent twice; failed ones (or those of an erased account) wait
+    # for staff to queue them again.
+    if email is None or email.status != OutgoingEmail.Status.QUEUED:
         return "skipped"
     OutgoingEmail.objects.filter(pk=email_id).update(attempts=email.attempts + 1)
     message = EmailMultiAlternatives(

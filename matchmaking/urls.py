@@ -35,6 +35,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("accounts/profile/", accounts.profile, name="profile"),
+    path("accounts/profile/data.json", accounts.export_data, name="export-data"),
+    path("accounts/delete/", accounts.delete_account, name="delete-account"),
     path("organization/", accounts.organization, name="organization"),
     path("organization/invite/", accounts.invite, name="organization-invite"),
     path("organization/members/<int:pk>/", accounts.decide_member, name="organization-member"),

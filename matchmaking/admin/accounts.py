@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -64,6 +65,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["industry"]
     readonly_fields = ["source_key", "created_at", "updated_at"]
     inlines = [MembershipInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["mark_verified"]
 
     def get_queryset(self, request):

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from matchmaking.models import OutboxMessage, OutgoingEmail
-from matchmaking.outbox import publish
+from matchmaking.models import AuditEntry, OutboxMessage, OutgoingEmail
+from matchmaking.outbox import enqueue, publish
 
 
 @admin.register(OutboxMessage)
@@ -53,6 +53,45 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     search_fields = ["to", "subject"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
+    actions = ["send_again"]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Send the selected failed emails again"))
+    def send_again(self, request, queryset):
+        failed = list(
+            queryset.filter(status=OutgoingEmail.Status.FAILED).exclude(to="deleted@invalid")
+        )
+        for email in failed:
+            OutgoingEmail.objects.filter(pk=email.pk).update(status=OutgoingEmail.Status.QUEUED)
+            enqueue(
+                "matchmaking.send_email",
+                kwargs={"email_id": email.pk},
+                key=f"email:{email.pk}:again:{email.attempts}",
+            )
+        self.message_user(
+            request,
+            ngettext("%(count)d email queued again.", "%(count)d emails queued again.", len(failed))
+            % {"count": len(failed)},
+        )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Who did what, when: read-only, so the log can be trusted."""
+
+    list_display = ["at", "actor_label", "action", "object_type", "object_label"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor_label", "object_label", "object_id", "action"]
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -1,4 +1,5 @@
 from matchmaking.models.accounts import Consent, User
+from matchmaking.models.audit import AuditEntry
 from matchmaking.models.catalog import (
     Attachment,
     Confidentiality,
@@ -27,6 +28,7 @@ from matchmaking.models.taxonomy import Capability, Industry
 
 __all__ = [
     "Attachment",
+    "AuditEntry",
     "Capability",
     "Confidentiality",
     "Consent",

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from matchmaking import audit
 from matchmaking.emails import queue_email
 from matchmaking.errors import DomainError, InvalidTransitionError, NotAllowedError
 from matchmaking.models import (
@@ -145,6 +146,8 @@ def transition(
     StatusChange.objects.create(
         **{_kind(record): record}, from_status=previous, to_status=to, by=by, note=note
     )
+    if by is not None and by.is_staff:
+        audit.record(by, f"{_kind(record)}.{to}", record, previous=previous, note=note)
     if notify and to in (Status.APPROVED, Status.REJECTED):
         _notify_review_decision(record)
     if to == Status.APPROVED:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from matchmaking.errors import DomainError
 from matchmaking.forms.accounts import (
+    DeleteAccountForm,
     EmailAuthenticationForm,
     InviteForm,
     OrganizationForm,
@@ -22,6 +24,7 @@ from matchmaking.forms.accounts import (
 )
 from matchmaking.models import Membership
 from matchmaking.services import accounts as services
+from matchmaking.services import privacy
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -211,3 +214,26 @@ def decide_member(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("organization")
+
+
+@login_required
+def export_data(request: HttpRequest) -> JsonResponse:
+    """Download all personal data the platform holds about me (PIPL art. 45)."""
+    response = JsonResponse(
+        privacy.export_personal_data(request.user),
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
+    response["Content-Disposition"] = 'attachment; filename="aiplus-personal-data.json"'
+    return response
+
+
+@login_required
+def delete_account(request: HttpRequest) -> HttpResponse:
+    """Erase my account: personal data removed everywhere, statistics kept anonymous."""
+    form = DeleteAccountForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        privacy.erase_account(request.user)
+        logout(request)
+        messages.success(request, _("Your account and your personal data were deleted."))
+        return redirect("home")
+    return render(request, "account/delete.html", {"form": form})

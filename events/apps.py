@@ -10,3 +10,11 @@ class EventsConfig(AppConfig):
     def ready(self) -> None:
         # Register the tasks in every process (the outbox relay looks them up by name).
         from events import tasks  # noqa: F401, PLC0415
+        from events.services import requests  # noqa: PLC0415
+        from matchmaking.services import interests  # noqa: PLC0415
+
+        # Accepted introductions become meeting requests at the events both sides attend.
+        if requests.on_introduction_accepted not in interests.after_accept:
+            interests.after_accept.append(requests.on_introduction_accepted)
+        if requests.on_introduction_withdrawn not in interests.after_withdraw:
+            interests.after_withdraw.append(requests.on_introduction_withdrawn)

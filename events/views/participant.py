@@ -1,3 +1,322 @@
-"""Event pages: participant."""
+"""Event pages for participants: the public list, my events, the event page, calendars.
 
-urlpatterns: list = []
+Views check access, call a service, respond. The event page is public for visible
+events; what a participant sees beyond the description (suggested counterparts,
+requests, the schedule) needs a membership of a registered organization.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from events.ics import ics_for
+from events.models import CalendarFeed, Event, Meeting, MeetingRequest, Registration, Side
+from events.services import requests as request_services
+from events.services import schedule as schedule_services
+from matchmaking.errors import DomainError
+from matchmaking.models import Need, Organization, Solution
+from matchmaking.models.catalog import member_org_ids
+
+PAGE_SIZE = 20
+# Where a participant's event stands, as a badge colour (site.css: ok / warn / err / grey).
+EVENT_BADGE = {
+    Event.Status.PUBLISHED: "ok",
+    Event.Status.REGISTRATION_CLOSED: "warn",
+    Event.Status.SCHEDULED: "ok",
+    Event.Status.RUNNING: "ok",
+    Event.Status.FINISHED: "grey",
+    Event.Status.CANCELLED: "err",
+}
+REGISTRATION_BADGE = {
+    Registration.Status.INVITED: "warn",
+    Registration.Status.REGISTERED: "ok",
+    Registration.Status.CHECKED_IN: "ok",
+    Registration.Status.WAITLISTED: "warn",
+    Registration.Status.DECLINED: "grey",
+    Registration.Status.NO_SHOW: "err",
+}
+REQUEST_BADGE = {
+    MeetingRequest.Status.REQUESTED: "warn",
+    MeetingRequest.Status.ACCEPTED: "ok",
+    MeetingRequest.Status.DECLINED: "grey",
+    MeetingRequest.Status.EXPIRED: "grey",
+    MeetingRequest.Status.CANCELLED: "grey",
+}
+# Events participants can still look forward to.
+UPCOMING = (
+    Event.Status.PUBLISHED,
+    Event.Status.REGISTRATION_CLOSED,
+    Event.Status.SCHEDULED,
+    Event.Status.RUNNING,
+)
+
+
+def _organization(request: HttpRequest) -> Organization | None:
+    membership = request.user.primary_membership if request.user.is_authenticated else None
+    return membership.organization if membership else None
+
+
+def _badge(event: Event) -> Event:
+    event.badge = EVENT_BADGE.get(event.status, "grey")
+    return event
+
+
+def event_list(request: HttpRequest) -> HttpResponse:
+    """对接活动: upcoming events open to the public eye (title, date, venue, theme)."""
+    events = (
+        Event.objects.filter(status__in=UPCOMING, date__gte=timezone.localdate())
+        .select_related("venue", "domain")
+        .order_by("date", "start_time", "pk")
+    )
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    for event in page.object_list:
+        _badge(event)
+    return render(request, "events/participant/event_list.html", {"page": page})
+
+
+@login_required
+def my_events(request: HttpRequest) -> HttpResponse:
+    """我的活动: my organizations' registrations, upcoming first, then past events."""
+    mine = member_org_ids(request.user)
+    registrations = (
+        Registration.objects.filter(organization_id__in=mine)
+        .exclude(event__status=Event.Status.DRAFT)
+        .select_related("event", "event__venue", "organization")
+        .annotate(
+            meeting_count=Count(
+                "event__meetings",
+                filter=(
+                    Q(event__meetings__enterprise_id=F("organization_id"))
+                    | Q(event__meetings__provider_id=F("organization_id"))
+                )
+                & Q(event__meetings__published=True)
+                & ~Q(event__meetings__status=Meeting.Status.CANCELLED),
+            )
+        )
+        .order_by("event__date", "event__start_time", "pk")
+    )
+    today = timezone.localdate()
+    upcoming, past = [], []
+    for registration in registrations:
+        _badge(registration.event)
+        registration.badge = REGISTRATION_BADGE.get(registration.status, "grey")
+        is_past = registration.event.date < today or registration.event.status in (
+            Event.Status.FINISHED,
+            Event.Status.CANCELLED,
+        )
+        (past if is_past else upcoming).append(registration)
+    past.reverse()
+    return render(
+        request, "events/participant/my_events.html", {"upcoming": upcoming, "past": past}
+    )
+
+
+def _requests_of(event: Event, organization: Organization, side: str) -> dict[str, list]:
+    mine = Q(enterprise=organization) if side == Side.ENTERPRISE else Q(provider=organization)
+    groups: dict[str, list] = {"incoming": [], "outgoing": [], "accepted": [], "closed": []}
+    for item in (
+        MeetingRequest.objects.filter(mine, event=event)
+        .select_related("enterprise", "provider", "need", "solution")
+        .order_by("-created_at", "-pk")
+    ):
+        item.counterpart = item.provider if side == Side.ENTERPRISE else item.enterprise
+        item.badge = REQUEST_BADGE.get(item.status, "grey")
+        if item.status == MeetingRequest.Status.ACCEPTED:
+            groups["accepted"].append(item)
+        elif item.status == MeetingRequest.Status.REQUESTED:
+            groups["outgoing" if item.requested_by_side == side else "incoming"].append(item)
+        else:
+            groups["closed"].append(item)
+    return groups
+
+
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The event page: details for everyone; requests and schedule for participants."""
+    event = get_object_or_404(
+        Event.objects.visible().select_related("venue", "domain"),
+        pk=pk,
+    )
+    _badge(event)
+    organization = _organization(request)
+    registration = (
+        Registration.objects.filter(event=event, organization=organization).first()
+        if organization is not None
+        else None
+    )
+    context = {
+        "event": event,
+        "organization": organization,
+        "registration": registration,
+        "slot_count": event.slot_count,
+    }
+    if registration is not None:
+        registration.badge = REGISTRATION_BADGE.get(registration.status, "grey")
+        side = registration.side
+        context["side"] = side
+        context["requests_open"] = event.status in request_services.REQUESTS_OPEN
+        if registration.is_attending:
+            if context["requests_open"]:
+                context["suggestions"] = request_services.suggested_counterparts(
+                    event, organization
+                )
+            context |= _requests_of(event, organization, side)
+        meetings = list(schedule_services.meetings_of(organization.pk, event=event))
+        context["meetings"] = schedule_services.with_labels(event, meetings, organization.pk)
+        if event.status in (Event.Status.SCHEDULED, Event.Status.RUNNING, Event.Status.FINISHED):
+            context["unscheduled"] = schedule_services.unscheduled_for(event, organization.pk)
+        if meetings:
+            feed = CalendarFeed.objects.filter(organization=organization).first()
+            context["feed_url"] = (
+                request.build_absolute_uri(reverse("calendar-feed", args=[feed.token]))
+                if feed
+                else None
+            )
+    return render(request, "events/participant/event_detail.html", context)
+
+
+@login_required
+@require_POST
+def request_meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a meeting request to a registered participant of the other side."""
+    event = get_object_or_404(Event.objects.visible(), pk=pk)
+    organization = _organization(request)
+    if organization is None:
+        raise Http404
+    to_org = get_object_or_404(Organization, pk=request.POST.get("to"))
+    need = _optional(Need, request.POST.get("need"))
+    solution = _optional(Solution, request.POST.get("solution"))
+    try:
+        meeting_request = request_services.request_meeting(
+            event=event,
+            from_org=organization,
+            to_org=to_org,
+            by=request.user,
+            message=request.POST.get("message", ""),
+            need=need,
+            solution=solution,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if meeting_request.status == MeetingRequest.Status.ACCEPTED:
+            messages.success(
+                request,
+                _("%(org)s had asked you too: the meeting is accepted.")
+                % {"org": to_org.display_name},
+            )
+        else:
+            messages.success(
+                request,
+                _("Request sent to %(org)s. We will email you when they answer.")
+                % {"org": to_org.display_name},
+            )
+    return redirect(f"{event_url(event)}#requests")
+
+
+def _optional(model, value: str | None):
+    if not value:
+        return None
+    try:
+        return model.objects.filter(pk=int(value)).first()
+    except ValueError:
+        return None
+
+
+def event_url(event: Event) -> str:
+    return reverse("event-detail", args=[event.pk])
+
+
+@login_required
+@require_POST
+def request_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept, decline or cancel a meeting request of one of my organizations."""
+    mine = member_org_ids(request.user)
+    meeting_request = get_object_or_404(
+        MeetingRequest.objects.filter(Q(enterprise_id__in=mine) | Q(provider_id__in=mine)),
+        pk=pk,
+    )
+    action = request.POST.get("action")
+    try:
+        if action in ("accept", "decline"):
+            request_services.answer_request(
+                request=meeting_request, accept=action == "accept", by=request.user
+            )
+            messages.success(
+                request,
+                _("Accepted: the meeting will be in your schedule.")
+                if action == "accept"
+                else _("Declined. The other organization is told."),
+            )
+        elif action == "cancel":
+            request_services.cancel_request(request=meeting_request, by=request.user)
+            messages.info(request, _("Request cancelled."))
+        else:
+            raise Http404
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(f"{event_url(meeting_request.event)}#requests")
+
+
+@login_required
+def schedule_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """My organization's meetings at one event as an .ics download."""
+    event = get_object_or_404(Event.objects.visible(), pk=pk)
+    organization = _organization(request)
+    if organization is None:
+        raise Http404
+    registration = Registration.objects.filter(event=event, organization=organization).first()
+    meetings = list(schedule_services.meetings_of(organization.pk, event=event))
+    if registration is None and not meetings:
+        raise Http404
+    content = ics_for(organization, meetings or [event])
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}-schedule.ics"'
+    return response
+
+
+@login_required
+@require_POST
+def calendar_link(request: HttpRequest) -> HttpResponse:
+    """Make (once) my organization's private calendar subscription link."""
+    organization = _organization(request)
+    if organization is None:
+        raise Http404
+    schedule_services.calendar_feed_for(organization)
+    messages.success(
+        request,
+        _("Your calendar link is ready. Add it to your calendar app as a subscription."),
+    )
+    target = request.POST.get("event")
+    if target and target.isdigit():
+        return redirect(f"{event_url(Event(pk=int(target)))}#schedule")
+    return redirect("my-events")
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The private subscription feed: no login, the token is the secret."""
+    feed = get_object_or_404(CalendarFeed.objects.select_related("organization"), token=token)
+    content = ics_for(feed.organization, schedule_services.feed_items(feed.organization))
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+urlpatterns = [
+    path("", event_list, name="event-list"),
+    path("mine/", my_events, name="my-events"),
+    path("<int:pk>/", event_detail, name="event-detail"),
+    path("<int:pk>/requests/", request_meeting, name="event-request-meeting"),
+    path("<int:pk>/schedule.ics", schedule_ics, name="event-schedule-ics"),
+    path("requests/<int:pk>/", request_action, name="meeting-request-action"),
+    path("calendar/link/", calendar_link, name="calendar-link"),
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
+]

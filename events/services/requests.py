@@ -1,0 +1,568 @@
+"""Meeting requests at a docking event: ask, answer, cancel, expire, and introductions.
+
+A request pairs an enterprise with a provider at one event (one request per pair:
+the database refuses a second). Participants send them while registration is open;
+the other side accepts or declines; unanswered ones expire after seven days or when
+registration closes. Accepted introductions from matching (double opt-in already
+given) become accepted requests on their own. Accepted requests are what the meeting
+scheduler places into slots and tables.
+
+The per-organization meeting limit is checked when a request is accepted, with both
+organizations' registrations locked, so two simultaneous accepts cannot both take an
+organization's last place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Event, Meeting, MeetingRequest, Registration, Side
+from matchmaking.emails import queue_email
+from matchmaking.errors import DomainError, InvalidTransitionError, NotAllowedError
+from matchmaking.models import Interest, Match, Membership, Need, Organization, Solution, User
+from matchmaking.models import Status as CatalogStatus
+from matchmaking.selectors import is_member
+
+REQUEST_LIFETIME = timedelta(days=7)
+# Participants send and answer requests while registration is open.
+REQUESTS_OPEN = (Event.Status.PUBLISHED,)
+# Introductions still turn into requests until the schedule is under way.
+INTRODUCTIONS_OPEN = (
+    Event.Status.PUBLISHED,
+    Event.Status.REGISTRATION_CLOSED,
+    Event.Status.SCHEDULED,
+)
+ATTENDING = Registration.ATTENDING
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def members_of(organization_id: int) -> QuerySet[User]:
+    """The people who act for an organization: who receives its event emails."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__organization_id=organization_id,
+        memberships__status=Membership.Status.ACTIVE,
+    ).order_by("pk")
+
+
+def event_link(event: Event) -> str:
+    return settings.SITE_URL + reverse("event-detail", args=[event.pk])
+
+
+def _transition(request: MeetingRequest, to: str) -> None:
+    if not request.can_become(to):
+        raise InvalidTransitionError(
+            _("This meeting request is “%(status)s” and cannot change that way.")
+            % {"status": request.get_status_display()}
+        )
+    request.status = to
+
+
+def _registration(event: Event, organization_id: int) -> Registration | None:
+    return Registration.objects.filter(event=event, organization_id=organization_id).first()
+
+
+def meeting_limit(event: Event, registration: Registration) -> int:
+    """How many accepted meetings an organization may have at the event."""
+    if registration.meeting_limit is not None:
+        return registration.meeting_limit
+    if event.meeting_limit is not None:
+        return event.meeting_limit
+    return event.slot_count
+
+
+def accepted_count(event: Event, organization_id: int) -> int:
+    return MeetingRequest.objects.filter(
+        Q(enterprise_id=organization_id) | Q(provider_id=organization_id),
+        event=event,
+        status=MeetingRequest.Status.ACCEPTED,
+    ).count()
+
+
+def best_match(enterprise_id: int, provider_id: int) -> Match | None:
+    """The highest-scoring active match between the enterprise's needs and the provider's solutions."""
+    return (
+        Match.objects.active()
+        .filter(need__organization_id=enterprise_id, solution__organization_id=provider_id)
+        .select_related("need", "solution")
+        .order_by("-score", "need_id", "solution_id")
+        .first()
+    )
+
+
+def _notify(request: MeetingRequest, *, to_side: str, template: str, version: str) -> None:
+    organization = request.party(to_side)
+    context = {
+        "meeting_request": request,
+        "event": request.event,
+        "from_org": request.party(Side.PROVIDER if to_side == Side.ENTERPRISE else Side.ENTERPRISE),
+        "to_org": organization,
+        "link": event_link(request.event),
+    }
+    for user in members_of(organization.pk):
+        queue_email(
+            to=user.email,
+            user=user,
+            template=template,
+            context=context,
+            key=f"{template}:{request.pk}:{version}:{user.pk}",
+        )
+
+
+# ------------------------------------------------------------------------ requesting
+
+
+@transaction.atomic
+def request_meeting(
+    *,
+    event: Event,
+    from_org: Organization,
+    to_org: Organization,
+    by: User,
+    message: str = "",
+    need: Need | None = None,
+    solution: Solution | None = None,
+) -> MeetingRequest:
+    """Ask another registered participant of the other side for a 1:1 meeting.
+
+    Asking again for a pending request is harmless (the same request comes back); if
+    the other side had already asked, this accepts their request.
+    """
+    if not (by.is_staff or is_member(by, from_org.pk)):
+        raise NotAllowedError(_("You do not act for this organization."))
+    if event.status not in REQUESTS_OPEN:
+        raise DomainError(_("Meeting requests are only possible while registration is open."))
+    mine = _registration(event, from_org.pk)
+    theirs = _registration(event, to_org.pk)
+    if mine is None or not mine.is_attending:
+        raise DomainError(_("Register for the event before you request meetings."))
+    if theirs is None or not theirs.is_attending:
+        raise DomainError(_("This organization is not registered for the event."))
+    if mine.side == theirs.side:
+        raise DomainError(_("Meetings pair an enterprise with an AI provider."))
+    side = mine.side
+    enterprise, provider = (from_org, to_org) if side == Side.ENTERPRISE else (to_org, from_org)
+    if need is not None and (
+        need.organization_id != enterprise.pk or need.status != CatalogStatus.APPROVED
+    ):
+        raise DomainError(_("The need must be a published need of the enterprise."))
+    if solution is not None and (
+        solution.organization_id != provider.pk or solution.status != CatalogStatus.APPROVED
+    ):
+        raise DomainError(_("The solution must be a published solution of the provider."))
+
+    request = (
+        MeetingRequest.objects.select_for_update()
+        .filter(event=event, enterprise=enterprise, provider=provider)
+        .first()
+    )
+    if request is not None and request.status == MeetingRequest.Status.ACCEPTED:
+        return request
+    if request is not None and request.status == MeetingRequest.Status.REQUESTED:
+        if request.requested_by_side != side:
+            return answer_request(request=request, accept=True, by=by)
+        return request
+    limit = meeting_limit(event, mine)
+    if accepted_count(event, from_org.pk) >= limit:
+        raise DomainError(
+            _(
+                "Your organization already has %(limit)s accepted meetings at this event, "
+                "its limit. Cancel one to ask for another."
+            )
+            % {"limit": limit}
+        )
+
+    match = best_match(enterprise.pk, provider.pk)
+    if need is None and solution is None and match is not None:
+        need, solution = match.need, match.solution
+    now = timezone.now()
+    event_start = event.slot_start(0)
+    values = {
+        "requested_by_side": side,
+        "need": need,
+        "solution": solution,
+        "message": message.strip()[:1000],
+        "source": MeetingRequest.Source.PARTICIPANT,
+        "priority": match.score if match is not None else 0.0,
+        "created_by": by,
+        "responded_at": None,
+        "expires_at": min(now + REQUEST_LIFETIME, event_start),
+    }
+    if request is None:
+        try:
+            with transaction.atomic():
+                request = MeetingRequest.objects.create(
+                    event=event, enterprise=enterprise, provider=provider, **values
+                )
+        except IntegrityError:
+            # The other side asked at the same moment: answer theirs instead.
+            request = MeetingRequest.objects.select_for_update().get(
+                event=event, enterprise=enterprise, provider=provider
+            )
+            if request.status == MeetingRequest.Status.REQUESTED and (
+                request.requested_by_side != side
+            ):
+                return answer_request(request=request, accept=True, by=by)
+            return request
+    else:
+        _transition(request, MeetingRequest.Status.REQUESTED)
+        for name, value in values.items():
+            setattr(request, name, value)
+        request.save()
+    other = Side.PROVIDER if side == Side.ENTERPRISE else Side.ENTERPRISE
+    _notify(
+        request,
+        to_side=other,
+        template="event_meeting_request",
+        version=f"{request.status}:{request.expires_at.isoformat()}",
+    )
+    return request
+
+
+def _lock_registrations(event: Event, organization_ids: list[int]) -> dict[int, Registration]:
+    """Lock the registrations in a fixed order (by primary key), so accepts never deadlock."""
+    registrations = (
+        Registration.objects.select_for_update()
+        .filter(event=event, organization_id__in=organization_ids)
+        .order_by("pk")
+    )
+    return {r.organization_id: r for r in registrations}
+
+
+@transaction.atomic
+def answer_request(*, request: MeetingRequest, accept: bool, by: User) -> MeetingRequest:
+    """The asked side accepts or declines; accepting respects both meeting limits."""
+    request = (
+        MeetingRequest.objects.select_for_update()
+        .select_related("event", "enterprise", "provider")
+        .get(pk=request.pk)
+    )
+    event = request.event
+    answering = Side.PROVIDER if request.requested_by_side == Side.ENTERPRISE else Side.ENTERPRISE
+    if not (by.is_staff or is_member(by, request.party(answering).pk)):
+        raise NotAllowedError(_("Only the asked organization can answer this request."))
+    # Raises unless the request still waits for an answer.
+    _transition(
+        request, MeetingRequest.Status.ACCEPTED if accept else MeetingRequest.Status.DECLINED
+    )
+    if event.status not in REQUESTS_OPEN or (
+        request.expires_at is not None and request.expires_at <= timezone.now()
+    ):
+        raise DomainError(_("This request has expired: registration for the event has closed."))
+    if accept:
+        registrations = _lock_registrations(event, [request.enterprise_id, request.provider_id])
+        for organization in (request.enterprise, request.provider):
+            registration = registrations.get(organization.pk)
+            if registration is None or not registration.is_attending:
+                raise DomainError(
+                    _("%(org)s is no longer registered for the event.")
+                    % {"org": organization.display_name}
+                )
+            limit = meeting_limit(event, registration)
+            if accepted_count(event, organization.pk) >= limit:
+                raise DomainError(
+                    _(
+                        "%(org)s already has %(limit)s accepted meetings at this event, "
+                        "its limit. Cancel one of them before accepting this one."
+                    )
+                    % {"org": organization.display_name, "limit": limit}
+                )
+    request.responded_at = timezone.now()
+    request.save(update_fields=["status", "responded_at"])
+    _notify(
+        request,
+        to_side=request.requested_by_side,
+        template="event_meeting_request_answered",
+        version=f"{request.status}:{request.responded_at.isoformat()}",
+    )
+    return request
+
+
+@transaction.atomic
+def cancel_request(*, request: MeetingRequest, by: User) -> MeetingRequest:
+    """Either side withdraws a pending or accepted request; its meeting is cancelled too.
+
+    The event row is locked first, as the scheduler does, so a schedule being written
+    cannot place the meeting of a request cancelled at the same moment.
+    """
+    event = Event.objects.select_for_update().get(pk=request.event_id)
+    request = (
+        MeetingRequest.objects.select_for_update()
+        .select_related("enterprise", "provider")
+        .get(pk=request.pk)
+    )
+    request.event = event
+    sides = [s for s in (Side.ENTERPRISE, Side.PROVIDER) if is_member(by, request.party(s).pk)]
+    if not (sides or by.is_staff):
+        raise NotAllowedError(_("Only the two organizations can cancel this request."))
+    if event.status in (Event.Status.RUNNING, Event.Status.FINISHED):
+        raise DomainError(_("The event is under way or over; meetings can no longer change."))
+    was_accepted = request.status == MeetingRequest.Status.ACCEPTED
+    _transition(request, MeetingRequest.Status.CANCELLED)
+    request.responded_at = timezone.now()
+    request.save(update_fields=["status", "responded_at"])
+    Meeting.objects.filter(request=request, status=Meeting.Status.SCHEDULED).update(
+        status=Meeting.Status.CANCELLED, updated_at=timezone.now()
+    )
+    if was_accepted:
+        for side in (Side.ENTERPRISE, Side.PROVIDER):
+            if side not in sides:
+                _notify(
+                    request,
+                    to_side=side,
+                    template="event_meeting_request_cancelled",
+                    version=request.responded_at.isoformat(),
+                )
+    return request
+
+
+def expire_requests() -> int:
+    """Requests nobody answered in seven days, or before registration closed, expire."""
+    now = timezone.now()
+    return (
+        MeetingRequest.objects.filter(status=MeetingRequest.Status.REQUESTED)
+        .filter(Q(expires_at__lte=now) | ~Q(event__status__in=REQUESTS_OPEN))
+        .update(status=MeetingRequest.Status.EXPIRED)
+    )
+
+
+# ---------------------------------------------------------------------- introductions
+
+
+def _accept_introduced(request: MeetingRequest, now) -> bool:
+    """Turn an existing request of an introduced pair into an accepted one.
+
+    Both sides already said yes to the introduction; a decline or a cancellation at
+    this event is still respected.
+    """
+    if request.status == MeetingRequest.Status.EXPIRED:
+        _transition(request, MeetingRequest.Status.REQUESTED)
+    if request.status != MeetingRequest.Status.REQUESTED:
+        return False
+    _transition(request, MeetingRequest.Status.ACCEPTED)
+    request.responded_at = now
+    request.save(update_fields=["status", "responded_at"])
+    return True
+
+
+@transaction.atomic
+def requests_from_introductions(event: Event, *, organization: Organization | None = None) -> int:
+    """Accepted introductions between attending participants become accepted requests.
+
+    Called by the scheduler before it builds, and worth calling when an organization
+    registers (pass it to look at its pairs only). Returns how many requests it created
+    or accepted; running it again changes nothing.
+    """
+    if event.status not in INTRODUCTIONS_OPEN:
+        return 0
+    attending = dict(
+        Registration.objects.filter(event=event, status__in=ATTENDING).values_list(
+            "organization_id", "side"
+        )
+    )
+    enterprises = [o for o, side in attending.items() if side == Side.ENTERPRISE]
+    providers = [o for o, side in attending.items() if side == Side.PROVIDER]
+    interests = Interest.objects.filter(
+        status=Interest.Status.ACCEPTED,
+        need__organization_id__in=enterprises,
+        solution__organization_id__in=providers,
+    )
+    if organization is not None:
+        interests = interests.filter(
+            Q(need__organization_id=organization.pk) | Q(solution__organization_id=organization.pk)
+        )
+    best: dict[tuple[int, int], dict] = {}
+    for row in interests.values(
+        "need_id",
+        "solution_id",
+        "score",
+        "initiated_by_side",
+        "created_by_id",
+        "need__organization_id",
+        "solution__organization_id",
+    ).order_by("pk"):
+        pair = (row["need__organization_id"], row["solution__organization_id"])
+        if pair not in best or (row["score"] or 0) > (best[pair]["score"] or 0):
+            best[pair] = row
+    if not best:
+        return 0
+    existing = {
+        (r.enterprise_id, r.provider_id): r
+        for r in MeetingRequest.objects.select_for_update().filter(
+            event=event,
+            enterprise_id__in={e for e, _p in best},
+            provider_id__in={p for _e, p in best},
+        )
+    }
+    now = timezone.now()
+    changed = 0
+    new = []
+    for (enterprise_id, provider_id), row in best.items():
+        request = existing.get((enterprise_id, provider_id))
+        if request is not None:
+            changed += _accept_introduced(request, now)
+            continue
+        new.append(
+            MeetingRequest(
+                event=event,
+                enterprise_id=enterprise_id,
+                provider_id=provider_id,
+                requested_by_side=row["initiated_by_side"],
+                need_id=row["need_id"],
+                solution_id=row["solution_id"],
+                status=MeetingRequest.Status.ACCEPTED,
+                source=MeetingRequest.Source.INTRODUCTION,
+                priority=row["score"] or 0.0,
+                created_by_id=row["created_by_id"],
+                responded_at=now,
+            )
+        )
+    # A participant's request for the same pair may land meanwhile: keep theirs.
+    created = MeetingRequest.objects.bulk_create(new, ignore_conflicts=True)
+    return changed + len(created)
+
+
+def on_introduction_accepted(interest: Interest) -> None:
+    """matchmaking's after_accept hook: the pair meets at every event both attend."""
+    enterprise_id = interest.need.organization_id
+    provider_id = interest.solution.organization_id
+    events = Event.objects.filter(
+        status__in=INTRODUCTIONS_OPEN,
+        registrations__organization_id=enterprise_id,
+        registrations__side=Side.ENTERPRISE,
+        registrations__status__in=ATTENDING,
+    ).filter(
+        registrations__organization_id=provider_id,
+        registrations__side=Side.PROVIDER,
+        registrations__status__in=ATTENDING,
+    )
+    for event in events.distinct():
+        requests_from_introductions(event, organization=interest.need.organization)
+
+
+@transaction.atomic
+def on_introduction_withdrawn(interest: Interest) -> None:
+    """matchmaking's after_withdraw hook: drop the introduction's requests, unless the
+    two organizations still have another accepted introduction."""
+    enterprise_id = interest.need.organization_id
+    provider_id = interest.solution.organization_id
+    still_introduced = Interest.objects.filter(
+        status=Interest.Status.ACCEPTED,
+        need__organization_id=enterprise_id,
+        solution__organization_id=provider_id,
+    ).exists()
+    if still_introduced:
+        return
+    requests = MeetingRequest.objects.filter(
+        enterprise_id=enterprise_id,
+        provider_id=provider_id,
+        source=MeetingRequest.Source.INTRODUCTION,
+        status=MeetingRequest.Status.ACCEPTED,
+        event__status__in=INTRODUCTIONS_OPEN,
+    )
+    for request in requests:
+        event = Event.objects.select_for_update().get(pk=request.event_id)
+        request = MeetingRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status != MeetingRequest.Status.ACCEPTED or event.status not in (
+            INTRODUCTIONS_OPEN
+        ):
+            continue
+        _transition(request, MeetingRequest.Status.CANCELLED)
+        request.save(update_fields=["status"])
+        Meeting.objects.filter(request=request, status=Meeting.Status.SCHEDULED).update(
+            status=Meeting.Status.CANCELLED, updated_at=timezone.now()
+        )
+
+
+# ------------------------------------------------------------------------ suggestions
+
+
+@dataclass
+class Suggestion:
+    """A registered participant of the other side, with the best match between us."""
+
+    registration: Registration
+    organization: Organization
+    score: float | None
+    need: Need | None
+    solution: Solution | None
+    request: MeetingRequest | None
+
+    @property
+    def can_request(self) -> bool:
+        return self.request is None or self.request.status in (
+            MeetingRequest.Status.DECLINED,
+            MeetingRequest.Status.EXPIRED,
+            MeetingRequest.Status.CANCELLED,
+        )
+
+
+def suggested_counterparts(event: Event, organization: Organization) -> list[Suggestion]:
+    """Attending organizations of the other side, best match first (then by name).
+
+    The score is the best active match between our needs and their solutions (or their
+    needs and our solutions); counterparts without a match come last. Four queries,
+    however many participants.
+    """
+    mine = _registration(event, organization.pk)
+    if mine is None or not mine.is_attending:
+        return []
+    other_side = Side.PROVIDER if mine.side == Side.ENTERPRISE else Side.ENTERPRISE
+    registrations = list(
+        Registration.objects.filter(event=event, side=other_side, status__in=ATTENDING)
+        .exclude(organization=organization)
+        .select_related("organization")
+    )
+    ids = [r.organization_id for r in registrations]
+    if mine.side == Side.ENTERPRISE:
+        matches = Match.objects.active().filter(
+            need__organization=organization, solution__organization_id__in=ids
+        )
+        key = "solution__organization_id"
+        pairs = Q(enterprise=organization, provider_id__in=ids)
+    else:
+        matches = Match.objects.active().filter(
+            solution__organization=organization, need__organization_id__in=ids
+        )
+        key = "need__organization_id"
+        pairs = Q(provider=organization, enterprise_id__in=ids)
+    best: dict[int, Match] = {}
+    for match in matches.select_related("need", "solution").order_by(
+        "-score", "need_id", "solution_id"
+    ):
+        best.setdefault(_path(match, key), match)
+    requests = {
+        (r.provider_id if mine.side == Side.ENTERPRISE else r.enterprise_id): r
+        for r in MeetingRequest.objects.filter(pairs, event=event)
+    }
+    suggestions = []
+    for registration in registrations:
+        match = best.get(registration.organization_id)
+        suggestions.append(
+            Suggestion(
+                registration=registration,
+                organization=registration.organization,
+                score=match.score if match else None,
+                need=match.need if match else None,
+                solution=match.solution if match else None,
+                request=requests.get(registration.organization_id),
+            )
+        )
+    suggestions.sort(key=lambda s: (s.score is None, -(s.score or 0), s.organization.name))
+    return suggestions
+
+
+def _path(match: Match, key: str) -> int:
+    if key == "solution__organization_id":
+        return match.solution.organization_id
+    return match.need.organization_id

@@ -1,1 +1,303 @@
-"""Admin: season."""
+"""Admin: seasons (plan, review, publish, invite) and venues."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from events.models import Event, Season, Venue
+from events.services import registration as registration_services
+from events.services import season as services
+from matchmaking.errors import DomainError
+
+# While a season is planning, its list page reloads itself to show the progress.
+RELOAD_SCRIPT = mark_safe(  # a constant script, no user data
+    "<script>setTimeout(function () { window.location.reload(); }, 3000);</script>"
+)
+
+
+def _event_link(event: Event) -> str:
+    try:
+        url = reverse("admin:events_event_change", args=[event.pk])
+    except NoReverseMatch:
+        return event.title_zh
+    return format_html('<a href="{}">{}</a>', url, event.title_zh)
+
+
+class SeasonForm(forms.ModelForm):
+    class Meta:
+        model = Season
+        fields = [
+            "name",
+            "start",
+            "end",
+            "target_events",
+            "weekly_cap",
+            "max_providers_per_event",
+            "venues",
+            "blackout_dates",
+        ]
+
+    def clean_blackout_dates(self):
+        value = self.cleaned_data.get("blackout_dates") or []
+        if not isinstance(value, list):
+            raise forms.ValidationError(_('Enter a list of dates, e.g. ["2027-01-05"].'))
+        days = []
+        for item in value:
+            try:
+                days.append(date.fromisoformat(str(item)).isoformat())
+            except ValueError:
+                raise forms.ValidationError(
+                    _("“%(value)s” is not a date in the form YYYY-MM-DD."), params={"value": item}
+                ) from None
+        return sorted(set(days))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The last possible date is before the first."))
+        return cleaned
+
+
+class SeasonEventInline(admin.TabularInline):
+    """The season's events: the draft plan to review, and what is already published."""
+
+    model = Event
+    fields = ["date", "title_link", "venue", "status", "need_count", "invited_count"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["date", "start_time"]
+    verbose_name_plural = _("events of this season")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("venue")
+            .annotate(
+                need_total=Count("needs", distinct=True),
+                invited_total=Count("registrations", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("title"))
+    def title_link(self, obj: Event) -> str:
+        return _event_link(obj)
+
+    @admin.display(description=_("needs"))
+    def need_count(self, obj: Event) -> int:
+        return obj.need_total
+
+    @admin.display(description=_("organizations invited"))
+    def invited_count(self, obj: Event) -> int:
+        return obj.invited_total
+
+
+@admin.register(Season)
+class SeasonAdmin(admin.ModelAdmin):
+    form = SeasonForm
+    list_display = [
+        "name",
+        "start",
+        "end",
+        "target_events",
+        "plan_progress_bar",
+        "event_counts",
+        "coverage",
+        "planned_at",
+    ]
+    list_filter = ["plan_status"]
+    search_fields = ["name"]
+    date_hierarchy = "start"
+    filter_horizontal = ["venues"]
+    readonly_fields = ["plan_state", "quality_report", "notes", "planned_at"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    ("start", "end"),
+                    ("target_events", "weekly_cap", "max_providers_per_event"),
+                    "venues",
+                    "blackout_dates",
+                ]
+            },
+        ),
+        (_("Plan"), {"fields": ["plan_state", "quality_report", "notes", "planned_at"]}),
+    ]
+    inlines = [SeasonEventInline]
+    actions = ["plan_selected", "publish_drafts", "send_invitations"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                draft_total=Count("events", filter=Q(events__status=Event.Status.DRAFT)),
+                live_total=Count(
+                    "events",
+                    filter=~Q(events__status__in=[Event.Status.DRAFT, Event.Status.CANCELLED]),
+                ),
+            )
+        )
+
+    # --- displays ------------------------------------------------------------------------
+
+    def _bar(self, obj: Season) -> str:
+        return format_html(
+            '{} <progress max="100" value="{}" aria-label="{}">{} %</progress> {} %',
+            obj.get_plan_status_display(),
+            obj.plan_progress,
+            _("planning progress"),
+            obj.plan_progress,
+            obj.plan_progress,
+        )
+
+    @admin.display(description=_("plan"), ordering="plan_status")
+    def plan_progress_bar(self, obj: Season) -> str:
+        if obj.plan_status == Season.PlanStatus.PLANNING:
+            return format_html("{}{}", self._bar(obj), RELOAD_SCRIPT)
+        return obj.get_plan_status_display()
+
+    @admin.display(description=_("plan status"))
+    def plan_state(self, obj: Season) -> str:
+        if obj.plan_status == Season.PlanStatus.PLANNING:
+            return format_html(
+                '{} <a href="">{}</a>', self._bar(obj), _("Refresh to see the progress")
+            )
+        return obj.get_plan_status_display()
+
+    @admin.display(description=_("events (draft / published)"))
+    def event_counts(self, obj: Season) -> str:
+        return f"{obj.draft_total} / {obj.live_total}"
+
+    @admin.display(description=_("coverage"))
+    def coverage(self, obj: Season) -> str:
+        quality = obj.plan_quality or {}
+        if "coverage" not in quality:
+            return "—"
+        mark = "✓" if quality.get("meets_targets") else "⚠"
+        return f"{quality['coverage']:.2f} {mark}"
+
+    @admin.display(description=_("plan quality"))
+    def quality_report(self, obj: Season) -> str:
+        report = services.quality_report(obj)
+        if not report:
+            return _("Not planned yet: use the action “Plan the season” on the list of seasons.")
+        return format_html('<pre style="white-space:pre-wrap;margin:0">{}</pre>', report)
+
+    @admin.display(description=_("planner notes"))
+    def notes(self, obj: Season) -> str:
+        if not obj.plan_notes:
+            return "—"
+        return format_html(
+            "<ul style='margin:0;padding-left:1.2em'>{}</ul>",
+            format_html_join("", "<li>{}</li>", ((line,) for line in obj.plan_notes.splitlines())),
+        )
+
+    # --- actions -------------------------------------------------------------------------
+
+    @admin.action(description=_("Plan the season (replaces its draft events)"))
+    def plan_selected(self, request, queryset):
+        started = 0
+        for season in queryset:
+            try:
+                services.plan_season(season, by=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{season}: {error.message}", messages.ERROR)
+            else:
+                started += 1
+        if started:
+            self.message_user(
+                request,
+                ngettext(
+                    "Planning started for %(count)d season; this page shows its progress.",
+                    "Planning started for %(count)d seasons; this page shows their progress.",
+                    started,
+                )
+                % {"count": started},
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Publish the draft events (open registration)"))
+    def publish_drafts(self, request, queryset):
+        total = 0
+        for season in queryset:
+            try:
+                total += services.publish_events(
+                    season.events.filter(status=Event.Status.DRAFT), by=request.user
+                )
+            except DomainError as error:
+                self.message_user(request, f"{season}: {error.message}", messages.ERROR)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d event is now open for registration.",
+                "%(count)d events are now open for registration.",
+                total,
+            )
+            % {"count": total},
+            messages.SUCCESS if total else messages.WARNING,
+        )
+
+    @admin.action(description=_("Send invitations for the published events"))
+    def send_invitations(self, request, queryset):
+        total = 0
+        events = Event.objects.filter(
+            season__in=queryset, status=Event.Status.PUBLISHED, date__gte=timezone.localdate()
+        )
+        for event in events:
+            try:
+                total += registration_services.send_invitations(event, by=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{event}: {error.message}", messages.ERROR)
+        self.message_user(
+            request,
+            ngettext(
+                "Invitations sent to %(count)d organization.",
+                "Invitations sent to %(count)d organizations.",
+                total,
+            )
+            % {"count": total}
+            if total
+            else _("Nobody new to invite: every invited organization already has its invitation."),
+            messages.SUCCESS if total else messages.WARNING,
+        )
+
+
+@admin.register(Venue)
+class VenueAdmin(admin.ModelAdmin):
+    list_display = ["name", "address", "rooms", "tables", "capacity", "upcoming_events"]
+    search_fields = ["name", "address"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                upcoming=Count(
+                    "events",
+                    filter=Q(events__date__gte=timezone.localdate())
+                    & ~Q(events__status=Event.Status.CANCELLED),
+                )
+            )
+        )
+
+    @admin.display(description=_("upcoming events"), ordering="upcoming")
+    def upcoming_events(self, obj: Venue) -> int:
+        return obj.upcoming

@@ -59,7 +59,7 @@ def send_invitations(event: Event, *, by: User | None) -> int:
     organization's owners. Returns the number of organizations invited by this call;
     a second call invites nobody twice (`invited_at` and the email keys say who was).
     """
-    event = Event.objects.select_for_update().select_related("venue").get(pk=event.pk)
+    event = Event.objects.select_for_update(of=("self",)).select_related("venue").get(pk=event.pk)
     if event.status != Event.Status.PUBLISHED:
         raise InvalidTransitionError(
             _("Invitations go out only for events open for registration; this one is “%(status)s”.")

@@ -294,7 +294,19 @@ def _write_plan(
 ) -> None:
     """Replace the season's draft events (and their draft invitations) with the plan."""
     season = Season.objects.select_for_update().get(pk=season_id)
-    season.events.filter(status=Event.Status.DRAFT).delete()
+    # Lock the drafts before deleting them: one that staff publish at this very moment
+    # is re-read after their commit, is no longer a draft, and stays.
+    drafts = list(
+        season.events.select_for_update()
+        .filter(status=Event.Status.DRAFT)
+        .values_list("pk", flat=True)
+    )
+    Event.objects.filter(pk__in=drafts).delete()
+    if _kept_events(season).count() != kept_events:
+        notes.append(
+            "Events were published while the planner ran: plan again so that the drafts "
+            "leave out their needs."
+        )
     venues = Venue.objects.in_bulk([e.venue_id for e in plan.events])
     industries = {i.code: i for i in Industry.objects.all()}
     need_links, registrations = [], []

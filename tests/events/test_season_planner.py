@@ -409,3 +409,24 @@ def test_planner_invitations_put_an_organization_of_both_kinds_on_the_enterprise
     registration = Registration.objects.get(organization=both)
     assert registration.side == Side.ENTERPRISE
     assert registration.event.needs.filter(organization=both).count() == 3
+
+
+def test_run_planner_keeps_an_event_published_while_it_ran(monkeypatch):
+    catalog()
+    season = SeasonFactory(target_events=2)
+    services.run_planner(season.pk)
+    draft = season.events.first()
+    real_plan = services.planning.plan_season
+
+    def publish_meanwhile(inp):
+        services.publish_events([draft], by=None)  # staff click "publish" mid-run
+        return real_plan(inp)
+
+    monkeypatch.setattr(services.planning, "plan_season", publish_meanwhile)
+    services.run_planner(season.pk)
+
+    assert Event.objects.get(pk=draft.pk).status == Event.Status.PUBLISHED
+    assert season.events.filter(status=Event.Status.DRAFT).count() == 2
+    assert "Events were published while the planner ran" in (
+        Season.objects.get(pk=season.pk).plan_notes
+    )

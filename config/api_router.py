@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from events.api import EventViewSet, MeetingViewSet
 from matchmaking.api import AuthTokenViewSet, NeedViewSet, OrganizationViewSet, SolutionViewSet
 
 router = DefaultRouter()
@@ -9,6 +10,8 @@ router.register("auth/token", AuthTokenViewSet, basename="auth-token")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("needs", NeedViewSet, basename="need")
 router.register("solutions", SolutionViewSet, basename="solution")
+router.register("events", EventViewSet, basename="event")
+router.register("meetings", MeetingViewSet, basename="meeting")
 
 app_name = "api"
 urlpatterns = router.urls

@@ -5,6 +5,7 @@ from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import views
+from events.views.running import dashboard
 
 admin.site.site_header = _("AI+ Supply–Demand Platform · Programme office")
 admin.site.site_title = _("AI+ Programme office")
@@ -14,6 +15,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("workspace/", views.workspace, name="workspace"),
     path("privacy/", views.privacy, name="privacy"),
+    path("dashboard/", dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -1,3 +1,408 @@
-"""Event pages: running."""
+"""Event pages: running — the staff check-in page, RSVP QR codes, the participants'
+feedback form, and the programme dashboard (mounted at /dashboard/ by config.urls).
 
-urlpatterns: list = []
+Views check access, call events.services.running and respond; the figures and the
+state changes live in the service.
+"""
+
+from __future__ import annotations
+
+import re
+
+import qrcode
+import qrcode.image.svg
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.timezone import localtime
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from events.models import Event, Meeting, Outcome, Registration, Season, Side
+from events.services import running
+from matchmaking.errors import DomainError
+from matchmaking.models.catalog import member_org_ids
+
+RegStatus = Registration.Status
+
+# --- check-in ------------------------------------------------------------------------
+
+# What a barcode scanner types: the bare token, or a URL that ends with it.
+TOKEN_PATTERN = re.compile(r"([A-Za-z0-9_-]{16,64})/?(?:qr\.svg)?/?$")
+# Attending first (who is expected at the door), then the walk-in candidates.
+STATUS_ORDER = Case(
+    When(status=RegStatus.REGISTERED, then=Value(0)),
+    When(status=RegStatus.CHECKED_IN, then=Value(1)),
+    When(status=RegStatus.NO_SHOW, then=Value(2)),
+    When(status=RegStatus.WAITLISTED, then=Value(3)),
+    default=Value(4),
+    output_field=IntegerField(),
+)
+
+
+def token_from_scan(text: str) -> str | None:
+    """The RSVP token in what was typed or scanned (a token, or a URL ending in one)."""
+    match = TOKEN_PATTERN.search(text.strip().split("?")[0])
+    return match.group(1) if match else None
+
+
+def _check_in_redirect(event: Event, query: str) -> HttpResponse:
+    target = redirect("event-check-in", pk=event.pk)
+    if query:
+        target["Location"] += "?" + urlencode({"q": query})
+    return target
+
+
+def _checked_in_message(request: HttpRequest, registration: Registration, was: str) -> None:
+    name = registration.organization.display_name
+    if was == RegStatus.CHECKED_IN:
+        messages.info(
+            request,
+            _("%(name)s was already checked in at %(time)s.")
+            % {"name": name, "time": date_format(localtime(registration.checked_in_at), "H:i")},
+        )
+    elif was in running.WALK_IN:
+        messages.success(
+            request,
+            _("%(name)s registered on the spot and checked in (%(status)s before).")
+            % {"name": name, "status": RegStatus(was).label},
+        )
+    else:
+        messages.success(request, _("%(name)s checked in.") % {"name": name})
+
+
+def _handle_check_in_post(request: HttpRequest, event: Event) -> None:
+    action = request.POST.get("action")
+    if action == "token":
+        token = token_from_scan(request.POST.get("token", ""))
+        registration = (
+            event.registrations.select_related("organization").filter(rsvp_token=token).first()
+            if token
+            else None
+        )
+        if registration is None:
+            messages.error(
+                request,
+                _(
+                    "No registration for this event has that code. Check the event, "
+                    "or search for the organization by name."
+                ),
+            )
+            return
+        action = "check_in"
+    elif action in ("check_in", "undo"):
+        registration = get_object_or_404(
+            event.registrations.select_related("organization"),
+            pk=request.POST.get("registration") or 0,
+        )
+    else:
+        raise Http404
+    was = registration.status
+    try:
+        if action == "check_in":
+            registration = running.check_in(registration=registration, by=request.user)
+            _checked_in_message(request, registration, was)
+        else:
+            running.undo_check_in(registration=registration, by=request.user)
+            messages.info(
+                request,
+                _("Check-in of %(name)s taken back.")
+                % {"name": registration.organization.display_name},
+            )
+    except DomainError as error:
+        messages.error(request, error.message)
+
+
+@staff_member_required
+@never_cache
+def check_in_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """签到: scan or type an RSVP code, or find the organization and check it in."""
+    event = get_object_or_404(Event.objects.select_related("venue"), pk=pk)
+    if request.method == "POST":
+        _handle_check_in_post(request, event)
+        return _check_in_redirect(event, request.POST.get("q", "").strip())
+    query = request.GET.get("q", "").strip()
+    registrations = (
+        event.registrations.select_related("organization")
+        .annotate(order=STATUS_ORDER)
+        .order_by("order", "organization__name")
+    )
+    if query:
+        registrations = registrations.filter(
+            Q(organization__name__icontains=query)
+            | Q(organization__name_en__icontains=query)
+            | Q(attendees__icontains=query)
+        )
+    else:
+        registrations = registrations.exclude(status=RegStatus.DECLINED)
+    counts = {
+        (row["side"], row["status"]): row["n"]
+        for row in event.registrations.values("side", "status").annotate(n=Count("pk"))
+    }
+    sides = [
+        {
+            "label": label,
+            "checked_in": counts.get((side, RegStatus.CHECKED_IN), 0),
+            "expected": counts.get((side, RegStatus.CHECKED_IN), 0)
+            + counts.get((side, RegStatus.REGISTERED), 0),
+        }
+        for side, label in Side.choices
+    ]
+    context = {
+        "event": event,
+        "registrations": registrations,
+        "query": query,
+        "sides": sides,
+        "open": event.status in running.CHECK_IN_OPEN,
+    }
+    return render(request, "events/running/check_in.html", context)
+
+
+@require_GET
+def rsvp_qr(request: HttpRequest, token: str) -> HttpResponse:
+    """The RSVP code as a QR image for badges and confirmations; the check-in page reads it."""
+    registration = get_object_or_404(Registration.objects.only("pk"), rsvp_token=token)
+    image = qrcode.make(token, image_factory=qrcode.image.svg.SvgPathImage, border=2, box_size=10)
+    response = HttpResponse(image.to_string(encoding="unicode"), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=86400"
+    response["Content-Disposition"] = f'inline; filename="rsvp-{registration.pk}.svg"'
+    return response
+
+
+# --- feedback ------------------------------------------------------------------------
+
+
+class FeedbackForm(forms.Form):
+    """One meeting's outcome as one side reports it; left empty, the meeting is skipped."""
+
+    rating = forms.TypedChoiceField(
+        label=gettext_lazy("How useful was the meeting?"),
+        help_text=gettext_lazy("1 = not at all, 5 = very"),
+        choices=[(i, str(i)) for i in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    next_step = forms.ChoiceField(
+        label=gettext_lazy("Next step"),
+        choices=[("", "—"), *Outcome.NextStep.choices],
+        required=False,
+    )
+    deal_value = forms.IntegerField(
+        label=gettext_lazy("Deal value (10k CNY)"),
+        help_text=gettext_lazy("Optional: the value of the NDA, pilot or contract, in 万元."),
+        min_value=0,
+        max_value=10_000_000,
+        required=False,
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        self.is_blank = not any(
+            data.get(name) not in (None, "")
+            for name in ("rating", "next_step", "deal_value", "note")
+        )
+        if not self.is_blank:
+            for name in ("rating", "next_step"):
+                if data.get(name) in (None, "") and name not in self.errors:
+                    self.add_error(name, _("Please answer this to save the meeting's feedback."))
+        return data
+
+
+def _feedback_rows(request: HttpRequest, event: Event, organization, stage: str) -> list[dict]:
+    meetings = (
+        Meeting.objects.filter(event=event)
+        .filter(Q(enterprise=organization) | Q(provider=organization))
+        .exclude(status=Meeting.Status.CANCELLED)
+        .select_related("enterprise", "provider")
+        .order_by("slot")
+    )
+    outcomes = {
+        (outcome.meeting_id, outcome.side): outcome
+        for outcome in Outcome.objects.filter(meeting__in=meetings, stage=stage)
+    }
+    data = request.POST if request.method == "POST" else None
+    rows = []
+    for meeting in meetings:
+        meeting.event = event
+        side = Side.ENTERPRISE if meeting.enterprise_id == organization.pk else Side.PROVIDER
+        counterpart = meeting.provider if side == Side.ENTERPRISE else meeting.enterprise
+        outcome = outcomes.get((meeting.pk, side))
+        initial = (
+            {
+                "rating": outcome.rating,
+                "next_step": outcome.next_step,
+                "deal_value": outcome.deal_value,
+                "note": outcome.note,
+            }
+            if outcome
+            else {}
+        )
+        form = None
+        if meeting.status != Meeting.Status.NO_SHOW:
+            form = FeedbackForm(data, prefix=f"m{meeting.pk}", initial=initial)
+        rows.append(
+            {
+                "meeting": meeting,
+                "side": side,
+                "counterpart": counterpart,
+                "outcome": outcome,
+                "form": form,
+            }
+        )
+    return rows
+
+
+def _save_feedback(request: HttpRequest, rows: list[dict], stage: str) -> bool:
+    forms_ = [row for row in rows if row["form"] is not None]
+    if not all(row["form"].is_valid() for row in forms_):
+        messages.error(request, _("Please correct the answers marked below."))
+        return False
+    saved = 0
+    for row in forms_:
+        form = row["form"]
+        if form.is_blank:
+            continue
+        try:
+            running.record_outcome(
+                meeting=row["meeting"],
+                side=row["side"],
+                by=request.user,
+                stage=stage,
+                **form.cleaned_data,
+            )
+        except (DomainError, ValidationError) as error:
+            message = error.message if isinstance(error, DomainError) else "; ".join(error.messages)
+            messages.error(request, f"{row['counterpart'].display_name}: {message}")
+            return False
+        saved += 1
+    if saved:
+        messages.success(
+            request,
+            ngettext(
+                "Thank you: your feedback on %(count)d meeting is saved. You can change it here.",
+                "Thank you: your feedback on %(count)d meetings is saved. You can change it here.",
+                saved,
+            )
+            % {"count": saved},
+        )
+    else:
+        messages.warning(request, _("Nothing to save: rate at least one meeting."))
+    return saved > 0
+
+
+@login_required
+def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    """成果反馈: my organization's meetings at an event, one short form each."""
+    event = get_object_or_404(Event.objects.visible().select_related("venue"), pk=pk)
+    stage = (
+        Outcome.Stage.FOLLOW_UP if request.GET.get("stage") == "followup" else Outcome.Stage.EVENT
+    )
+    registration = (
+        Registration.objects.filter(
+            event=event,
+            organization_id__in=member_org_ids(request.user),
+            status__in=Registration.ATTENDING,
+        )
+        .select_related("organization")
+        .order_by("pk")
+        .first()
+    )
+    is_open = (
+        event.status == Event.Status.FINISHED
+        if stage == Outcome.Stage.FOLLOW_UP
+        else event.status in running.UNDER_WAY
+    )
+    rows = []
+    if registration is not None and is_open:
+        rows = _feedback_rows(request, event, registration.organization, stage)
+        if request.method == "POST" and _save_feedback(request, rows, stage):
+            return redirect(request.get_full_path())
+    context = {
+        "event": event,
+        "stage": stage,
+        "is_followup": stage == Outcome.Stage.FOLLOW_UP,
+        "registration": registration,
+        "is_open": is_open,
+        "rows": rows,
+    }
+    return render(request, "events/running/feedback.html", context)
+
+
+# --- the programme dashboard ---------------------------------------------------------
+
+
+def _chart_data(figures: dict) -> dict:
+    """The figures the charts draw, as plain JSON (the tables beside them show the same)."""
+    domains = figures["domains"]
+    return {
+        "funnel": {
+            "labels": [str(step["label"]) for step in figures["totals"]["funnel"]],
+            "counts": [step["count"] for step in figures["totals"]["funnel"]],
+        },
+        "domains": {
+            "labels": [_domain_name(row) for row in domains],
+            "series": [
+                {"label": _("Events planned"), "data": [row["events_planned"] for row in domains]},
+                {"label": _("Events held"), "data": [row["events_held"] for row in domains]},
+                {"label": _("Meetings held"), "data": [row["met"] for row in domains]},
+            ],
+        },
+    }
+
+
+def _domain_name(row: dict) -> str:
+    if not row["code"]:
+        return _("No domain")
+    english = (get_language() or "").startswith("en")
+    return row["name_en"] if english else row["name_zh"]
+
+
+@staff_member_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """项目看板: events against the season's target, attendance, meetings and outcomes."""
+    seasons = list(Season.objects.order_by("-start", "-pk"))
+    chosen = request.GET.get("season", "")
+    if chosen == "all" or not seasons:
+        season = None
+    elif chosen:
+        season = next((s for s in seasons if str(s.pk) == chosen), None)
+        if season is None:
+            raise Http404
+    else:
+        season = seasons[0]
+    figures = running.dashboard_figures(season=season)
+    for row in figures["domains"]:
+        row["name"] = _domain_name(row)
+    context = {
+        "seasons": seasons,
+        "season": season,
+        "figures": figures,
+        "totals": figures["totals"],
+        "chart_data": _chart_data(figures),
+    }
+    return render(request, "events/running/dashboard.html", context)
+
+
+urlpatterns = [
+    path("<int:pk>/check-in/", check_in_page, name="event-check-in"),
+    path("<int:pk>/feedback/", feedback, name="event-feedback"),
+    path("rsvp/<str:token>/qr.svg", rsvp_qr, name="event-rsvp-qr"),
+]

@@ -12,12 +12,13 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
-from events.models import Event, Meeting, Side
+from events.models import Event, Meeting
 from matchmaking.models import Organization
 
 PRODID = "-//AI+ Supply-Demand Platform//Docking events//ZH"
@@ -89,7 +90,7 @@ def _meeting_vevent(organization: Organization, meeting: Meeting) -> VEvent:
         last_modified=meeting.updated_at,
         sequence=_sequence(meeting.updated_at, meeting.created_at),
         status="CONFIRMED",
-        url=settings.SITE_URL + f"/events/{event.pk}/",
+        url=settings.SITE_URL + reverse("event-detail", args=[event.pk]),
     )
 
 
@@ -109,7 +110,7 @@ def _event_vevent(event: Event) -> VEvent:
         last_modified=event.updated_at,
         sequence=_sequence(event.updated_at, event.created_at),
         status="CONFIRMED",
-        url=settings.SITE_URL + f"/events/{event.pk}/",
+        url=settings.SITE_URL + reverse("event-detail", args=[event.pk]),
     )
 
 
@@ -150,7 +151,3 @@ def ics_for(
                 calendar.add_component(_event_vevent(item))
         calendar.add_missing_timezones()
         return calendar.to_ical()
-
-
-def side_of(meeting: Meeting, organization: Organization) -> str:
-    return Side.ENTERPRISE if meeting.enterprise_id == organization.pk else Side.PROVIDER

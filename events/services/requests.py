@@ -243,7 +243,7 @@ def _lock_registrations(event: Event, organization_ids: list[int]) -> dict[int, 
 def answer_request(*, request: MeetingRequest, accept: bool, by: User) -> MeetingRequest:
     """The asked side accepts or declines; accepting respects both meeting limits."""
     request = (
-        MeetingRequest.objects.select_for_update()
+        MeetingRequest.objects.select_for_update(of=("self",))
         .select_related("event", "enterprise", "provider")
         .get(pk=request.pk)
     )
@@ -297,7 +297,7 @@ def cancel_request(*, request: MeetingRequest, by: User) -> MeetingRequest:
     """
     event = Event.objects.select_for_update().get(pk=request.event_id)
     request = (
-        MeetingRequest.objects.select_for_update()
+        MeetingRequest.objects.select_for_update(of=("self",))
         .select_related("enterprise", "provider")
         .get(pk=request.pk)
     )
@@ -396,14 +396,17 @@ def requests_from_introductions(event: Event, *, organization: Organization | No
             best[pair] = row
     if not best:
         return 0
-    existing = {
-        (r.enterprise_id, r.provider_id): r
-        for r in MeetingRequest.objects.select_for_update().filter(
+    # Locked in one order (by primary key), so concurrent callers cannot deadlock.
+    locked = (
+        MeetingRequest.objects.select_for_update()
+        .filter(
             event=event,
             enterprise_id__in={e for e, _p in best},
             provider_id__in={p for _e, p in best},
         )
-    }
+        .order_by("pk")
+    )
+    existing = {(r.enterprise_id, r.provider_id): r for r in locked}
     now = timezone.now()
     changed = 0
     new = []

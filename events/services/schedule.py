@@ -472,7 +472,7 @@ def send_schedules(event: Event, *, by: User | None) -> int:
     organization whose schedule did not change since the last sending is not emailed
     again. Returns how many organizations were emailed.
     """
-    event = Event.objects.select_for_update().select_related("venue").get(pk=event.pk)
+    event = Event.objects.select_for_update(of=("self",)).select_related("venue").get(pk=event.pk)
     if event.schedule_status != Event.ScheduleStatus.BUILT:
         raise DomainError(_("Build the schedule first, then send it."))
     if event.status == Event.Status.PUBLISHED:
@@ -609,7 +609,7 @@ def _email_participants(
 def _remind(event_id: int, kind: str, now: datetime) -> int:
     field = "reminded_24h_at" if kind == "24h" else "reminded_1h_at"
     event = (
-        Event.objects.select_for_update(skip_locked=True)
+        Event.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("venue")
         .filter(pk=event_id, **{f"{field}__isnull": True})
         .first()
@@ -666,7 +666,7 @@ def feedback_link(event: Event, *, stage: str = "event") -> str:
 @transaction.atomic
 def _ask(event_id: int, *, field: str, template: str, stage: str, now: datetime) -> int:
     event = (
-        Event.objects.select_for_update(skip_locked=True)
+        Event.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("venue")
         .filter(pk=event_id, status=Event.Status.FINISHED, **{f"{field}__isnull": True})
         .first()

@@ -394,16 +394,27 @@ REASON_MESSAGES = {
 
 
 def describe_unscheduled(entry: dict[str, Any]) -> str:
-    """Why a request of the schedule report was left out, in the current language."""
+    """Which pair was left out of the schedule and why, in the current language.
+
+    ``entry`` is one item of ``Event.schedule_report["unscheduled"]``.
+    """
     params = {"org_name": "?", "enterprise_name": "?", "provider_name": "?"}
     params |= entry.get("params") or {}
     message = REASON_MESSAGES.get(entry.get("reason", ""))
     if message is None:
-        return _("Not scheduled (%(reason)s).") % {"reason": entry.get("reason", "?")}
-    try:
-        return str(message) % params
-    except (KeyError, TypeError, ValueError):
-        return str(message)
+        reason = _("Not scheduled (%(reason)s).") % {"reason": entry.get("reason", "?")}
+    else:
+        try:
+            reason = str(message) % params
+        except (KeyError, TypeError, ValueError):
+            reason = str(message)
+    if "enterprise_name" not in entry or "provider_name" not in entry:
+        return reason
+    return _("%(enterprise)s ↔ %(provider)s: %(reason)s") % {
+        "enterprise": entry["enterprise_name"],
+        "provider": entry["provider_name"],
+        "reason": reason,
+    }
 
 
 def unscheduled_for(event: Event, organization_id: int) -> list[dict[str, Any]]:
@@ -498,6 +509,8 @@ def send_schedules(event: Event, *, by: User | None) -> int:
         meetings = with_labels(event, by_org.get(organization.pk, []), organization.pk)
         digest = _schedule_digest(event, meetings)
         unscheduled = unscheduled_for(event, organization.pk)
+        feed = calendar_feed_for(organization)
+        feed_url = settings.SITE_URL + reverse("calendar-feed", args=[feed.token])
         sent = False
         for user in members_of(organization.pk):
             key = f"event_schedule:{event.pk}:{organization.pk}:{digest}:{user.pk}"
@@ -513,6 +526,7 @@ def send_schedules(event: Event, *, by: User | None) -> int:
                     "organization": organization,
                     "meetings": meetings,
                     "unscheduled_count": len(unscheduled),
+                    "feed_url": feed_url,
                     "link": event_link(event),
                 },
                 attachments=[Attachment("schedule.ics", calendar, "text/calendar")],

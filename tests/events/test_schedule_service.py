@@ -102,6 +102,7 @@ def test_run_scheduler_explains_each_request_it_leaves_out(event):
     assert entry["reason"] == scheduling.REASON_ORG_SATURATED
     with translation.override("en"):
         assert services.describe_unscheduled(entry) == (
+            f"{enterprise.name} ↔ {entry['provider_name']}: "
             f"{enterprise.name} has 7 accepted meetings but only 6 free time slots."
         )
 
@@ -119,6 +120,7 @@ def test_run_scheduler_reports_requests_of_organizations_no_longer_attending(eve
     assert (entry["reason"], entry["params"]["status"]) == ("not_attending", "declined")
     with translation.override("en"):
         assert services.describe_unscheduled(entry) == (
+            f"{request.enterprise.name} ↔ {request.provider.name}: "
             f"{request.provider.name} is not attending the event."
         )
 
@@ -248,6 +250,8 @@ def test_send_schedules_publishes_and_emails_each_organization_an_ics(event, run
     assert (filename, mimetype) == ("schedule.ics", "text/calendar")
     calendar = Calendar.from_ical(content)
     assert len(calendar.walk("VEVENT")) == 2
+    feed = enterprise.calendar_feed
+    assert f"/events/calendar/{feed.token}.ics" in message.body
 
 
 def test_sending_an_unchanged_schedule_again_emails_nobody(event, run_on_commit):

@@ -75,7 +75,4 @@ class Command(BaseCommand):
             self.stdout.write("  Not scheduled:")
             with translation.override("en"):
                 for entry in report["unscheduled"]:
-                    self.stdout.write(
-                        f"    {entry['enterprise_name']} ↔ {entry['provider_name']}: "
-                        f"{services.describe_unscheduled(entry)}"
-                    )
+                    self.stdout.write(f"    {services.describe_unscheduled(entry)}")

@@ -3,13 +3,22 @@
 from rest_framework.routers import DefaultRouter
 
 from events.api import EventViewSet, MeetingViewSet
-from matchmaking.api import AuthTokenViewSet, NeedViewSet, OrganizationViewSet, SolutionViewSet
+from matchmaking.api import (
+    AuthTokenViewSet,
+    InterestViewSet,
+    MatchViewSet,
+    NeedViewSet,
+    OrganizationViewSet,
+    SolutionViewSet,
+)
 
 router = DefaultRouter()
 router.register("auth/token", AuthTokenViewSet, basename="auth-token")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("needs", NeedViewSet, basename="need")
 router.register("solutions", SolutionViewSet, basename="solution")
+router.register("matches", MatchViewSet, basename="match")
+router.register("interests", InterestViewSet, basename="interest")
 router.register("events", EventViewSet, basename="event")
 router.register("meetings", MeetingViewSet, basename="meeting")
 

@@ -1,4 +1,5 @@
-"""REST API for organizations, scenario needs and solutions (/api/v1/, see config/api_router.py).
+"""REST API under /api/v1/ (config/api_router.py): organizations, needs, solutions, matches,
+introductions.
 
 Who sees what: the querysets hold only the records the caller may open
 (`visible_to`), so anything else is a 404 and never appears in a list; the
@@ -14,16 +15,27 @@ from __future__ import annotations
 
 import copy
 
+import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import (
+    SAFE_METHODS,
+    AllowAny,
+    IsAuthenticated,
+    IsAuthenticatedOrReadOnly,
+)
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
@@ -31,7 +43,20 @@ from rest_framework.throttling import UserRateThrottle
 from matchmaking import selectors
 from matchmaking.errors import DomainError, NotAllowedError
 from matchmaking.filters import NeedFilter, SolutionFilter
-from matchmaking.models import Need, Organization, Solution, StatusChange
+from matchmaking.models import (
+    Capability,
+    Industry,
+    Interest,
+    Match,
+    MatchFeedback,
+    Need,
+    Organization,
+    Side,
+    Solution,
+    Status,
+    StatusChange,
+)
+from matchmaking.models.catalog import member_org_ids
 from matchmaking.permissions import (
     NEED,
     SOLUTION,
@@ -39,14 +64,19 @@ from matchmaking.permissions import (
     OrganizationPermission,
     posting_organizations,
 )
+from matchmaking.selectors import _with_interest_state
 from matchmaking.serializers import (
     AuthTokenSerializer,
+    InterestCreateSerializer,
+    InterestSerializer,
+    MatchSerializer,
     NeedSerializer,
     OrganizationSerializer,
     SolutionSerializer,
     api_errors,
 )
 from matchmaking.services import catalog as services
+from matchmaking.services import interests
 
 
 class WriteRateThrottle(UserRateThrottle):
@@ -320,3 +350,228 @@ class AuthTokenViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})
+
+
+# --- matches -------------------------------------------------------------------------
+
+
+def _by_id(field_name: str, what: str):
+    """A filter on a related record's id, documented as an integer (django-filter says number)."""
+    return extend_schema_field({"type": "integer", "description": f"Only the {what} (its id)."})(
+        django_filters.NumberFilter(field_name=field_name)
+    )
+
+
+def _need_codes(field_name: str, model, what: str):
+    """A filter on the need's taxonomy codes (the need is the scenario a pair is about)."""
+    return extend_schema_field(
+        {
+            "type": "string",
+            "description": f"{what} code of the need (catalog format); "
+            "repeat the parameter for several.",
+        }
+    )(
+        django_filters.ModelMultipleChoiceFilter(
+            field_name=field_name, to_field_name="code", queryset=model.objects.all()
+        )
+    )
+
+
+class MatchApiFilter(django_filters.FilterSet):
+    need = _by_id("need_id", "pairs of this need")
+    solution = _by_id("solution_id", "pairs of this solution")
+    min_score = django_filters.NumberFilter(
+        field_name="score",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=1,
+        help_text="Only pairs scoring at least this much (0 to 1).",
+    )
+    industry = _need_codes("need__industry__code", Industry, "An industry")
+    capability = _need_codes("need__capabilities__code", Capability, "An AI capability")
+
+    class Meta:
+        model = Match
+        fields = ["need", "solution", "min_score", "industry", "capability"]
+
+
+def _turned_down_by(side: str) -> Exists:
+    return Exists(
+        MatchFeedback.objects.filter(
+            need=OuterRef("need_id"), solution=OuterRef("solution_id"), side=side
+        )
+    )
+
+
+def visible_matches(user) -> QuerySet[Match]:
+    """The active generation's pairs in the lists of the user's organizations (staff: all).
+
+    An enterprise sees the pairs in its needs' lists, a provider those in its
+    solutions' lists; a pair its side marked “not interested” is not shown to that side.
+    """
+    queryset = Match.objects.active()
+    if not user.is_staff:
+        mine = member_org_ids(user)
+        queryset = queryset.filter(
+            (
+                Q(need__organization_id__in=mine, rank_for_need__isnull=False)
+                & ~Q(_turned_down_by(Side.ENTERPRISE))
+            )
+            | (
+                Q(solution__organization_id__in=mine, rank_for_solution__isnull=False)
+                & ~Q(_turned_down_by(Side.PROVIDER))
+            ),
+            need__status=Status.APPROVED,
+            solution__status=Status.APPROVED,
+        )
+    return _with_interest_state(queryset).select_related(
+        "need__organization", "solution__organization"
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description=(
+            "Matches of the current generation involving your organization: for an enterprise "
+            "the solutions in its needs' lists, for a provider the needs in its solutions' "
+            "lists, without the pairs your side marked “not interested” (staff: all). "
+            "Best score first."
+        )
+    ),
+    retrieve=extend_schema(description="A match you may see; any other answers 404."),
+)
+class MatchViewSet(viewsets.ReadOnlyModelViewSet):
+    """Scored (need, solution) pairs (匹配), with the components and terms behind each score."""
+
+    serializer_class = MatchSerializer
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [WriteRateThrottle]
+    filterset_class = MatchApiFilter
+    search_fields = ["need__title", "solution__title"]
+    ordering_fields = ["score", "rank_for_need", "rank_for_solution"]
+    ordering = ["-score", "pk"]
+
+    def get_queryset(self) -> QuerySet[Match]:
+        if getattr(self, "swagger_fake_view", False):
+            return Match.objects.none()
+        return visible_matches(self.request.user)
+
+
+# --- introductions -------------------------------------------------------------------
+
+
+class InterestApiFilter(django_filters.FilterSet):
+    need = _by_id("need_id", "introductions of this need")
+    solution = _by_id("solution_id", "introductions of this solution")
+
+    class Meta:
+        model = Interest
+        fields = ["status", "initiated_by_side", "need", "solution"]
+
+
+_ANSWER = (
+    "{what} Only the side that did not start the introduction answers it; the answer is "
+    "400 if it is no longer waiting for one."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Introductions involving your organization (staff: all), newest first."
+    ),
+    retrieve=extend_schema(description="An introduction you are part of; any other answers 404."),
+)
+class InterestViewSet(
+    ServiceErrorsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Introductions (意向) between a need and a solution, with double opt-in.
+
+    One side says “interested”, the other accepts or declines; only an accepted
+    introduction shows each side the other's contact details.
+    """
+
+    serializer_class = InterestSerializer
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [WriteRateThrottle]
+    filterset_class = InterestApiFilter
+    search_fields = ["need__title", "solution__title"]
+    ordering_fields = ["created_at", "responded_at"]
+    ordering = ["-created_at", "-pk"]
+
+    def get_queryset(self) -> QuerySet[Interest]:
+        if getattr(self, "swagger_fake_view", False):
+            return Interest.objects.none()
+        user = self.request.user
+        queryset = Interest.objects.all()
+        if not user.is_staff:
+            queryset = queryset.involving(member_org_ids(user))
+        return queryset.select_related("need__organization", "solution__organization")
+
+    def _respond_with(self, interest: Interest, code: int = 200) -> Response:
+        fresh = self.get_queryset().get(pk=interest.pk)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    @extend_schema(
+        request=InterestCreateSerializer,
+        responses={
+            201: InterestSerializer,
+            200: OpenApiResponse(
+                InterestSerializer,
+                description="The pair already had an introduction: it is renewed, or, if the "
+                "other side had asked first, accepted.",
+            ),
+        },
+        description="Say “interested” in a pair as the side you belong to. If the other side "
+        "already asked, this accepts their introduction. 403 if you belong to neither side; "
+        "400 if the need or solution is not published.",
+    )
+    def create(self, request, *args, **kwargs) -> Response:
+        serializer = InterestCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        need, solution = serializer.validated_data["need"], serializer.validated_data["solution"]
+        existed = Interest.objects.filter(need=need, solution=solution).exists()
+        interest = interests.express_interest(
+            by=request.user,
+            need=need,
+            solution=solution,
+            message=serializer.validated_data["message"],
+        )
+        return self._respond_with(interest, code=200 if existed else 201)
+
+    @extend_schema(
+        request=None,
+        summary="Accept",
+        description=_ANSWER.format(
+            what="Accept the introduction: both sides now see each other's contact details."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None) -> Response:
+        return self._respond_with(
+            interests.respond(by=request.user, interest=self.get_object(), accept=True)
+        )
+
+    @extend_schema(
+        request=None,
+        summary="Decline",
+        description=_ANSWER.format(what="Decline the introduction; the other side is told."),
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None) -> Response:
+        return self._respond_with(
+            interests.respond(by=request.user, interest=self.get_object(), accept=False)
+        )
+
+    @extend_schema(
+        request=None,
+        summary="Withdraw",
+        description="End a pending or accepted introduction, as either side; contact details "
+        "are hidden again. 400 if it is already declined or withdrawn.",
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None) -> Response:
+        return self._respond_with(interests.withdraw(by=request.user, interest=self.get_object()))

@@ -1,4 +1,4 @@
-"""REST representations of organizations, scenario needs and solutions.
+"""REST representations of organizations, scenario needs, solutions, matches and introductions.
 
 Field names and codes are those of the catalog exchange format (catalog-format.md):
 industries and capabilities by code, `deployment_modes` as a list, `contact` as an
@@ -27,8 +27,11 @@ from matchmaking.models import (
     Capability,
     Deployment,
     Industry,
+    Interest,
+    Match,
     Need,
     Organization,
+    Side,
     Solution,
     Status,
     StatusChange,
@@ -494,3 +497,214 @@ class AuthTokenSerializer(serializers.Serializer):
             )
         attrs["user"] = user
         return attrs
+
+
+# --- matches and introductions -------------------------------------------------------
+
+
+def _inline_enum(choices) -> dict[str, Any]:
+    """An enum documented in place rather than as a named component.
+
+    Other serializers have `status` fields with other choice sets, and drf-spectacular
+    cannot name the components of one field name's several choice sets without help
+    from the settings; wrapped in `allOf`, the enum stays with its field.
+    """
+    return {"allOf": [{"type": "string", "enum": [value for value, _label in choices]}]}
+
+
+@extend_schema_field(_inline_enum(Interest.Status.choices))
+class InterestStatusField(serializers.ChoiceField):
+    """Where an introduction stands: pending, accepted, declined, withdrawn."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(choices=Interest.Status.choices, **kwargs)
+
+
+@extend_schema_field(_inline_enum(Side.choices))
+class SideField(serializers.ChoiceField):
+    """A side of a match: the enterprise (the need) or the provider (the solution)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(choices=Side.choices, **kwargs)
+
+
+class RecordBriefSerializer(serializers.Serializer):
+    """A need or solution as a match or introduction names it: public fields only."""
+
+    id = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+
+
+class MatchInterestSerializer(serializers.Serializer):
+    """The introduction of a matched pair, if either side asked for one."""
+
+    id = serializers.IntegerField(read_only=True)
+    status = InterestStatusField(read_only=True)
+    initiated_by_side = SideField(
+        read_only=True, help_text=_("Which side said “interested” first.")
+    )
+
+
+class MatchSerializer(serializers.ModelSerializer):
+    """A scored (need, solution) pair of the active generation, with the reasons for its score."""
+
+    need = RecordBriefSerializer(read_only=True)
+    solution = RecordBriefSerializer(read_only=True)
+    components = serializers.DictField(
+        child=serializers.FloatField(),
+        read_only=True,
+        help_text=_(
+            "The score's components, each in [0, 1]: text, industry, capabilities (how much "
+            "of what the need asks for the solution covers), capabilities_offer (how much of "
+            "the offer the need uses), deployment, budget, maturity; need_side and "
+            "solution_side are the blends from each side's point of view, and the score "
+            "is their harmonic mean."
+        ),
+    )
+    terms = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=_("The shared terms that drove the text similarity."),
+    )
+    interest = serializers.SerializerMethodField(
+        help_text=_("The introduction of this pair (null if neither side asked for one).")
+    )
+
+    class Meta:
+        model = Match
+        fields = [
+            "id",
+            "need",
+            "solution",
+            "score",
+            "components",
+            "terms",
+            "rank_for_need",
+            "rank_for_solution",
+            "algorithm_version",
+            "computed_at",
+            "interest",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "score": {"help_text": _("In [0, 1]; higher is a better match.")},
+            "rank_for_need": {
+                "help_text": _(
+                    "The solution's place in the need's list (1 = best); "
+                    "null if it is only in the solution's list."
+                )
+            },
+            "rank_for_solution": {
+                "help_text": _(
+                    "The need's place in the solution's list (1 = best); "
+                    "null if it is only in the need's list."
+                )
+            },
+        }
+
+    @extend_schema_field(MatchInterestSerializer(allow_null=True))
+    def get_interest(self, match: Match) -> dict[str, Any] | None:
+        # Annotated by the queryset (selectors), so a page costs no query per match.
+        if match.interest_id is None:
+            return None
+        return {
+            "id": match.interest_id,
+            "status": match.interest_status,
+            "initiated_by_side": match.interest_side,
+        }
+
+
+class InterestSerializer(CallerDependentSerializer):
+    """An introduction (意向) between a need and a solution: double opt-in."""
+
+    need = RecordBriefSerializer(read_only=True)
+    solution = RecordBriefSerializer(read_only=True)
+    status = InterestStatusField(
+        read_only=True,
+        help_text=_(
+            "pending: waiting for the other side's answer; accepted: both sides agreed "
+            "and see each other's contact details; declined; withdrawn."
+        ),
+    )
+    initiated_by_side = SideField(
+        read_only=True, help_text=_("Which side said “interested” first.")
+    )
+    my_side = serializers.SerializerMethodField(
+        help_text=_(
+            "The side you act for in this introduction (enterprise first if both); "
+            "null for staff who belong to neither."
+        )
+    )
+    contact = serializers.SerializerMethodField(
+        help_text=_(
+            "The other side's contact person. Present only once the introduction is accepted."
+        )
+    )
+
+    caller_dependent_fields = ("contact",)
+
+    class Meta:
+        model = Interest
+        fields = [
+            "id",
+            "need",
+            "solution",
+            "status",
+            "initiated_by_side",
+            "my_side",
+            "message",
+            "score",
+            "contact",
+            "created_at",
+            "responded_at",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "score": {"help_text": _("The pair's match score when the introduction was asked for.")}
+        }
+
+    @extend_schema_field(SideField(allow_null=True))
+    def get_my_side(self, interest: Interest) -> str | None:
+        if selectors.is_member(self.caller, interest.need.organization_id):
+            return Side.ENTERPRISE
+        if selectors.is_member(self.caller, interest.solution.organization_id):
+            return Side.PROVIDER
+        return None
+
+    def _other_record(self, interest: Interest) -> Need | Solution | None:
+        side = self.get_my_side(interest)
+        if side is None:
+            return None
+        return interest.solution if side == Side.ENTERPRISE else interest.need
+
+    def hidden_fields(self, instance: Interest) -> set[str]:
+        other = self._other_record(instance)
+        visible = (
+            instance.status == Interest.Status.ACCEPTED
+            and other is not None
+            and selectors.can_see_contact(self.caller, other)
+        )
+        return set() if visible else {"contact"}
+
+    @extend_schema_field(ContactSerializer)
+    def get_contact(self, interest: Interest) -> dict[str, Any]:
+        return ContactSerializer(self._other_record(interest)).data
+
+
+class InterestCreateSerializer(serializers.Serializer):
+    """Say “interested” in a (need, solution) pair, as the side you belong to."""
+
+    need = serializers.PrimaryKeyRelatedField(
+        queryset=Need.objects.published(), help_text=_("A published need.")
+    )
+    solution = serializers.PrimaryKeyRelatedField(
+        queryset=Solution.objects.published(), help_text=_("A published solution.")
+    )
+    message = serializers.CharField(
+        max_length=1000,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text=_("A short note to the other side."),
+    )

@@ -1,1 +1,7 @@
-from matchmaking.admin import accounts, catalog, catalog_import, system  # noqa: F401 — registers the admin classes
+from matchmaking.admin import (  # noqa: F401 — registers the admin classes
+    accounts,
+    catalog,
+    catalog_import,
+    matching,
+    system,
+)

@@ -120,7 +120,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
+# No result backend: every job records its outcome in the database (outbox status,
+# MatchRun, schedule report), and fan-out/fan-in is coordinated there too.
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 # Without a broker every task runs in-process right away (after commit), so the
 # embedded default needs no worker.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -128,7 +131,6 @@ CELERY_TASK_EAGER_PROPAGATES = env.bool("CELERY_TASK_EAGER_PROPAGATES", default=
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
-CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_ENABLE_UTC = True
 # A task is acknowledged only when it finished, and a task whose worker died is
@@ -145,8 +147,16 @@ CELERY_MAX_COUNTDOWN = 60 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_MAX_COUNTDOWN + CELERY_TASK_TIME_LIMIT + 30 * 60,
 }
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request publishing to a broker that is down fails fast and leaves the work in
+# the outbox (the sweep publishes it later) instead of hanging the request.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+# How long a delivery owns an outbox message before another may take it over (a
+# worker killed mid-task); longer than any task may run.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+# A message published this long ago and still not started is assumed lost by the
+# broker (a restarted Redis, a killed worker's prefetched message) and published again.
+OUTBOX_REPUBLISH_AFTER_SECONDS = env.int("OUTBOX_REPUBLISH_AFTER_SECONDS", default=10 * 60)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
@@ -157,6 +167,7 @@ MATCHING_TOP_K = env.int("MATCHING_TOP_K", default=20)
 MATCHING_MIN_SCORE = env.float("MATCHING_MIN_SCORE", default=0.2)
 # Needs per chunk task of a full re-match: smaller chunks spread over more workers.
 MATCHING_CHUNK_NEEDS = env.int("MATCHING_CHUNK_NEEDS", default=2000)
+
 
 # --- authentication ------------------------------------------------------------------
 AUTH_USER_MODEL = "matchmaking.User"

@@ -36,9 +36,7 @@ logger = logging.getLogger(__name__)
 
 Status = OutboxMessage.Status
 CLAIMABLE = (Status.PENDING, Status.PUBLISHED, Status.RETRYING)
-DEFAULT_LEASE = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-# A published message not picked up within this time is assumed lost and re-published.
-REPUBLISH_AFTER = timedelta(minutes=10)
+DEFAULT_LEASE = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
 
 
 class PermanentTaskError(Exception):
@@ -109,46 +107,66 @@ def enqueue(
 def publish(message_ids: Iterable[int]) -> int:
     """Hand the given messages to Celery; returns how many were handed over.
 
-    The message is marked published *before* it is sent, because in eager mode the
-    task runs inside `apply_async` and marks itself done. If the broker is down the
-    mark is undone and the sweep tries again later; the web request goes on.
+    The broker connection is checked once, without retries: if Redis is down the
+    request that caused the work goes on at once and the messages stay pending for
+    the sweep. A message is marked published *before* it is sent, because in eager
+    mode the task runs inside `apply_async` and marks itself done.
     """
-    sent = 0
-    now = timezone.now()
-    for message in OutboxMessage.objects.filter(pk__in=list(message_ids)):
-        previous = message.status
-        claimed = (
-            OutboxMessage.objects.filter(pk=message.pk, status=previous)
-            .filter(_publishable(now))
-            .update(
-                status=Status.PUBLISHED,
-                published_at=now,
-                publish_count=F("publish_count") + 1,
-            )
-        )
-        if not claimed:
-            continue
-        countdown = max(0, int((message.available_at - now).total_seconds()))
+    ids = list(message_ids)
+    if not ids:
+        return 0
+    eager = current_app.conf.task_always_eager
+    connection = None
+    if not eager:
+        connection = current_app.connection_for_write()
         try:
-            current_app.tasks[message.task_name].apply_async(
-                kwargs={**message.kwargs, "outbox_id": message.pk},
-                countdown=min(countdown, settings.CELERY_MAX_COUNTDOWN) or None,
-                retry=False,
-            )
+            connection.ensure_connection(max_retries=0)
         except Exception as exc:  # noqa: BLE001 — any broker failure leaves the work pending
+            connection.release()
             logger.warning(
-                "outbox: could not publish %s #%s: %s", message.task_name, message.pk, exc
+                "outbox: broker unreachable, %d message(s) stay pending: %s", len(ids), exc
             )
-            OutboxMessage.objects.filter(pk=message.pk, status=Status.PUBLISHED).update(
-                status=previous, last_error=f"publish: {exc}"[:2000]
-            )
-            continue
-        sent += 1
-    return sent
+            return 0
+    try:
+        return sum(
+            _publish_one(message, connection)
+            for message in OutboxMessage.objects.filter(pk__in=ids)
+        )
+    finally:
+        if connection is not None:
+            connection.release()
+
+
+def _publish_one(message: OutboxMessage, connection) -> int:
+    now = timezone.now()
+    previous = message.status
+    claimed = (
+        OutboxMessage.objects.filter(pk=message.pk, status=previous)
+        .filter(_publishable(now))
+        .update(status=Status.PUBLISHED, published_at=now, publish_count=F("publish_count") + 1)
+    )
+    if not claimed:
+        return 0
+    countdown = max(0, int((message.available_at - now).total_seconds()))
+    try:
+        current_app.tasks[message.task_name].apply_async(
+            kwargs={**message.kwargs, "outbox_id": message.pk},
+            countdown=min(countdown, settings.CELERY_MAX_COUNTDOWN) or None,
+            retry=False,
+            connection=connection,
+        )
+    except Exception as exc:  # noqa: BLE001 — any broker failure leaves the work pending
+        logger.warning("outbox: could not publish %s #%s: %s", message.task_name, message.pk, exc)
+        OutboxMessage.objects.filter(pk=message.pk, status=Status.PUBLISHED).update(
+            status=previous, last_error=f"publish: {exc}"[:2000]
+        )
+        return 0
+    return 1
 
 
 def _publishable(now) -> Q:
-    stale = now - REPUBLISH_AFTER
+    # A published message not picked up within this time is assumed lost: publish again.
+    stale = now - timedelta(seconds=settings.OUTBOX_REPUBLISH_AFTER_SECONDS)
     return (
         Q(
             status=Status.PENDING,

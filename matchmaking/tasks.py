@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import base64
 
-from celery import Task, chord, current_app, shared_task
+from celery import current_app, shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from matchmaking.models import MatchRun, OutgoingEmail
 from matchmaking.outbox import outbox_task, sweep_due_messages
 from matchmaking.services import matching
-
-TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
 
 def _mark_email_failed(*, email_id: int, error: str) -> None:
@@ -68,8 +65,10 @@ def _fail_full_run(*, run_id: int, error: str) -> None:
 
 @outbox_task(name="matchmaking.run_full_matching", on_permanent_failure=_fail_full_run)
 def run_full_matching(*, run_id: int) -> str:
-    """Fit, then fan the chunks out to the workers; the last step merges and flips.
+    """Fit, then fan the chunks out to the workers; the last chunk queues the merge.
 
+    Each chunk is an outbox message of its own: a chunk whose worker died is handed
+    to another worker by the sweep, and nothing depends on Celery's result backend.
     In eager mode (no broker) everything runs here, one chunk after the other.
     """
     run = MatchRun.objects.filter(pk=run_id).first()
@@ -79,38 +78,21 @@ def run_full_matching(*, run_id: int) -> str:
     if current_app.conf.task_always_eager or len(chunks) == 1:
         matching.run_full_in_process(run_id)
         return "done"
-    chord(
-        [match_chunk.si(run_id=run_id, index=index) for index in chunks],
-        finish_full_matching.si(run_id=run_id),
-    ).apply_async()
+    matching.dispatch_chunks(run_id, chunks)
     return f"{len(chunks)} chunks"
 
 
-class RunStepTask(Task):
-    """A step of a full run: retried with backoff on transient errors, then visible as failed."""
-
-    autoretry_for = TRANSIENT
-    retry_backoff = 10
-    retry_backoff_max = 600
-    retry_jitter = True
-    max_retries = 5
-
-    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
-        matching.fail_run(kwargs["run_id"], f"{self.name}: {exc!r}")
-
-
-@shared_task(name="matchmaking.match_chunk", base=RunStepTask)
+@outbox_task(name="matchmaking.match_chunk", on_permanent_failure=_fail_full_run)
 def match_chunk(*, run_id: int, index: int) -> int:
     """Score one chunk of needs against all solutions (idempotent)."""
     matching.compute_full_chunk(run_id, index)
     return index
 
 
-@shared_task(name="matchmaking.finish_full_matching", base=RunStepTask)
+@outbox_task(name="matchmaking.finish_full_matching", on_permanent_failure=_fail_full_run)
 def finish_full_matching(*, run_id: int) -> str:
     """Merge the chunks, write the new generation and make it visible at once."""
-    run = matching.finish_full_run(run_id)
-    return run.status
+    return matching.finish_full_run(run_id).status
 
 
 @outbox_task(name="matchmaking.match_pending")

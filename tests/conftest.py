@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import tempfile
-import time
 from collections import Counter
 from pathlib import Path
 
-import psutil
 import pytest
 
 from tests import services
+from tests.harness import WorkerProcess, worker_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICE_MARKERS = {
@@ -83,72 +78,8 @@ def run_on_commit(django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
-class WorkerProcess:
-    """A `celery worker` subprocess on Redis, using the test database (as in production)."""
-
-    def __init__(self, env: dict[str, str], concurrency: int) -> None:
-        self.env = env
-        self.concurrency = concurrency
-        self.process: subprocess.Popen | None = None
-        handle, name = tempfile.mkstemp(prefix="celery-worker-", suffix=".log")
-        os.close(handle)
-        self.log_path = Path(name)
-
-    def start(self) -> None:
-        self.stdout = self.log_path.open("w")
-        self.process = subprocess.Popen(  # noqa: S603 — our own command line
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config.celery_app",
-                "worker",
-                "--pool=prefork",
-                f"--concurrency={self.concurrency}",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "-n",
-                f"test-{os.getpid()}@%h",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.stdout,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if " ready." in self.log_path.read_text(errors="replace"):
-                return
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.2)
-        raise RuntimeError("celery worker did not start:\n" + self.output())
-
-    def output(self) -> str:
-        return self.log_path.read_text(errors="replace")[-5000:]
-
-    def kill(self) -> None:
-        """kill -9 the whole worker (main process and pool children)."""
-        if self.process and self.process.poll() is None:
-            for child in psutil.Process(self.process.pid).children(recursive=True):
-                child.kill()
-            self.process.kill()
-            self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.stdout.close()
-
-
 @pytest.fixture
-def celery_worker(transactional_db, django_db_serialized_rollback, settings):
+def celery_worker(django_db_serialized_rollback, transactional_db, settings):
     """A real Celery worker process consuming from Redis, on the test database.
 
     The test's own process publishes to Redis too (not eager), exactly as the web
@@ -164,23 +95,10 @@ def celery_worker(transactional_db, django_db_serialized_rollback, settings):
     import redis  # noqa: PLC0415
 
     redis.Redis.from_url(url).flushdb()
-    database = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "REDIS_URL": url,
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}:{database.get('PASSWORD') or ''}@"
-            f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{connection.settings_dict['NAME']}"
-        ),
-        "EMAIL_URL": "consolemail://",
-        "LOG_LEVEL": "WARNING",
-        # Small chunks: a full re-match of a test catalog fans out to several tasks.
-        "MATCHING_CHUNK_NEEDS": "10",
-    }
-    keys = ("broker_url", "result_backend", "task_always_eager")
+    env = worker_environment(redis_url=url, database_name=connection.settings_dict["NAME"])
+    keys = ("broker_url", "task_always_eager")
     saved = {key: app.conf[key] for key in keys}
-    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    app.conf.update(broker_url=url, task_always_eager=False)
     app._pool = None  # noqa: SLF001 — drop connections made for the in-memory broker
     worker = WorkerProcess(env, concurrency=2)
     try:
@@ -221,7 +139,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server, django_db_serialized_rollback):
+def page(django_db_serialized_rollback, browser, live_server):
     """A fresh browser page (Chinese locale, desktop size) on the live test server."""
     context = browser.new_context(
         base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}

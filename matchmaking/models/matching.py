@@ -51,6 +51,9 @@ class MatchRun(models.Model):
     snapshot_at = models.DateTimeField(_("data as of"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    # Moves whenever a step finishes: a running run whose heartbeat stops has lost
+    # its worker, and the resume job dispatches its missing chunks again.
+    heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

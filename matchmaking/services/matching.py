@@ -144,13 +144,15 @@ def start_full_run(*, by=None) -> MatchRun:
         unfinished = MatchRun.objects.select_for_update().filter(
             kind=MatchRun.Kind.FULL, status__in=[MatchRun.Status.QUEUED, MatchRun.Status.RUNNING]
         )
-        # A run that made no progress for longer than any task may take has stalled
-        # (its worker died and the chord was lost); it must not block new runs.
+        # A run that made no progress for much longer than any task may take has lost
+        # its work (the outbox would have handed lost chunks to other workers long
+        # ago); it must not block new runs.
         stalled_before = timezone.now() - STALLED_AFTER
-        unfinished.filter(created_at__lt=stalled_before).update(
-            status=MatchRun.Status.FAILED, error="stalled", finished_at=timezone.now()
-        )
-        pending = unfinished.filter(created_at__gte=stalled_before).first()
+        unfinished.filter(
+            Q(heartbeat_at__lt=stalled_before)
+            | Q(heartbeat_at__isnull=True, created_at__lt=stalled_before)
+        ).update(status=MatchRun.Status.FAILED, error="stalled", finished_at=timezone.now())
+        pending = unfinished.exclude(status=MatchRun.Status.FAILED).first()
         if pending is not None:
             return pending
         run = MatchRun.objects.create(kind=MatchRun.Kind.FULL, requested_by=by)
@@ -181,6 +183,7 @@ def prepare_full_run(run_id: int) -> list[int]:
         status=MatchRun.Status.RUNNING,
         started_at=now,
         snapshot_at=now,
+        heartbeat_at=now,
         algorithm_version=engine.ALGORITHM_VERSION,
         progress=1,
     )
@@ -211,8 +214,27 @@ def _load_model(run_id: int) -> engine.FittedModel:
     return engine.FittedModel.from_bytes(bytes(FittedVocabulary.objects.get(run_id=run_id).data))
 
 
+def dispatch_chunks(run_id: int, chunks: Sequence[int]) -> None:
+    """Phase 2 fan-out: one outbox message per chunk, published after commit."""
+    with transaction.atomic():
+        for index in chunks:
+            enqueue(
+                "matchmaking.match_chunk",
+                kwargs={"run_id": run_id, "index": index},
+                key=f"chunk:{run_id}:{index}",
+            )
+
+
 def compute_full_chunk(run_id: int, index: int) -> None:
-    """Phase 2 (parallel): one chunk of needs against all solutions. Idempotent."""
+    """Phase 2 (parallel): one chunk of needs against all solutions. Idempotent.
+
+    The chunk that completes the set queues phase 3, in the same transaction that
+    records it done: the merge is queued exactly once, however the chunks are spread.
+    """
+    _compute_chunk(run_id, index, queue_finish=True)
+
+
+def _compute_chunk(run_id: int, index: int, *, queue_finish: bool) -> None:
     chunk = MatchRunChunk.objects.get(run_id=run_id, index=index)
     if chunk.done:
         return
@@ -231,7 +253,13 @@ def compute_full_chunk(run_id: int, index: int) -> None:
             run.save(update_fields=["chunks_done"])
             run.refresh_from_db(fields=["chunks_done", "chunks_total"])
             share = run.chunks_done / max(run.chunks_total, 1)
-            _progress(run_id, progress=5 + int(80 * share))
+            _progress(run_id, progress=5 + int(80 * share), heartbeat_at=timezone.now())
+            if queue_finish and run.chunks_done >= run.chunks_total:
+                enqueue(
+                    "matchmaking.finish_full_matching",
+                    kwargs={"run_id": run_id},
+                    key=f"finish-run:{run_id}",
+                )
 
 
 def finish_full_run(run_id: int) -> MatchRun:
@@ -304,7 +332,7 @@ def fail_run(run_id: int, error: str) -> None:
 def run_full_in_process(run_id: int) -> MatchRun:
     """All three phases in this process (eager mode, the command, tests)."""
     for index in prepare_full_run(run_id):
-        compute_full_chunk(run_id, index)
+        _compute_chunk(run_id, index, queue_finish=False)
     return finish_full_run(run_id)
 
 

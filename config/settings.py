@@ -305,6 +305,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "celery": {"level": "INFO"},
+        # Eager tasks would log a line per task in the web process.
+        "celery.app.trace": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
 }

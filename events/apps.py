@@ -18,3 +18,10 @@ class EventsConfig(AppConfig):
             interests.after_accept.append(requests.on_introduction_accepted)
         if requests.on_introduction_withdrawn not in interests.after_withdraw:
             interests.after_withdraw.append(requests.on_introduction_withdrawn)
+
+        # `seed_demo` continues with a planned, published season of events.
+        from events.services.demo import seed_events  # noqa: PLC0415
+        from matchmaking.services import demo  # noqa: PLC0415
+
+        if seed_events not in demo.demo_hooks:
+            demo.demo_hooks.append(seed_events)

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from matchmaking.models import Membership, Organization, Status, User
+from matchmaking.models import MatchingState, Membership, Organization, Status, User
 from matchmaking.services.catalog_io import import_catalog, parse_document
 
 DEMO_CATALOG = Path(__file__).resolve().parent.parent / "fixtures" / "demo_catalog.json"
@@ -37,6 +37,10 @@ class DemoAccount:
     email: str
     password: str
     organization: str
+
+
+# Other apps extend the demo after the catalog is matched (events: a planned season).
+demo_hooks: list = []
 
 
 def demo_accounts() -> list[DemoAccount]:
@@ -79,3 +83,17 @@ def seed_demo() -> bool:
         )
         Membership.objects.create(user=user, organization=by_key[key], role=Membership.Role.OWNER)
     return True
+
+
+def ensure_matches() -> None:
+    """Compute the demo's matches now if no worker did yet (a broker is configured)."""
+    from matchmaking.services import matching  # noqa: PLC0415
+
+    if MatchingState.load().active_run_id is None:
+        matching.run_full_in_process(matching.start_full_run().pk)
+
+
+def extend_demo() -> list:
+    """Run the other apps' demo steps; returns what they report (e.g. the shared event)."""
+    staff = User.objects.get(email=STAFF_EMAIL)
+    return [hook(staff=staff) for hook in demo_hooks]

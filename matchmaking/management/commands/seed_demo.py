@@ -1,13 +1,21 @@
 from django.core.management.base import BaseCommand
 
-from matchmaking.services.demo import demo_accounts, seed_demo
+from matchmaking.services.demo import demo_accounts, ensure_matches, extend_demo, seed_demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo programme (organizations, people, catalog) into an empty database."
+    help = (
+        "Load the demo programme into an empty database: organizations and people, the "
+        "catalog (published and matched), and a planned season of docking events."
+    )
 
     def handle(self, *args, **options) -> None:
         created = seed_demo()
+        if created:
+            ensure_matches()
+            for result in extend_demo():
+                if result is not None:
+                    self.stdout.write(f"Demo event with a published schedule: {result}")
         self.stdout.write(
             self.style.SUCCESS("Demo data loaded.") if created else "Demo data already present."
         )

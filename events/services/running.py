@@ -118,13 +118,19 @@ def _settle_meetings(event: Event, organization_ids: Iterable[int] | None = None
         ids = list(organization_ids)
         meetings = meetings.filter(Q(enterprise_id__in=ids) | Q(provider_id__in=ids))
     finished = event.status == EventStatus.FINISHED
+    # A meeting someone reported on took place, whatever the check-in says.
+    reported = set(
+        Outcome.objects.filter(meeting__in=meetings).values_list("meeting_id", flat=True)
+    )
     changes: dict[str, list[int]] = {}
     for pk, current, enterprise_id, provider_id in meetings.values_list(
         "pk", "status", "enterprise_id", "provider_id"
     ):
         sides = (presence.get(enterprise_id), presence.get(provider_id))
         both_came = all(status == RegStatus.CHECKED_IN for status in sides)
-        if RegStatus.NO_SHOW in sides:
+        if current == Meeting.Status.HELD and pk in reported:
+            target = current
+        elif RegStatus.NO_SHOW in sides:
             target = Meeting.Status.NO_SHOW
         elif finished and both_came:
             target = Meeting.Status.HELD
@@ -246,12 +252,21 @@ def mark_no_shows(event: Event, *, by: User) -> int:
 
     Returns how many registrations became no-shows; their meetings become no-shows too.
     The count is what the invitation pages show as the organization's no-show history.
+    An organization that reported on one of its meetings evidently came (an online
+    event has no check-in) and is left as it is.
     """
     event = _locked_event(event)
     _require_under_way(event)
+    reporters = {
+        enterprise_id if side == Side.ENTERPRISE else provider_id
+        for side, enterprise_id, provider_id in Outcome.objects.filter(
+            meeting__event=event
+        ).values_list("side", "meeting__enterprise_id", "meeting__provider_id")
+    }
     absent = list(
         Registration.objects.select_for_update(of=("self",))
         .filter(event=event, status=RegStatus.REGISTERED)
+        .exclude(organization_id__in=reporters)
         .select_related("organization")
     )
     for registration in absent:

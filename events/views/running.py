@@ -359,10 +359,23 @@ def _chart_data(figures: dict) -> dict:
         },
         "domains": {
             "labels": [_domain_name(row) for row in domains],
+            "axes": {"events": _("Events"), "meetings": _("Meetings")},
             "series": [
-                {"label": _("Events planned"), "data": [row["events_planned"] for row in domains]},
-                {"label": _("Events held"), "data": [row["events_held"] for row in domains]},
-                {"label": _("Meetings held"), "data": [row["met"] for row in domains]},
+                {
+                    "label": _("Events planned"),
+                    "axis": "events",
+                    "data": [row["events_planned"] for row in domains],
+                },
+                {
+                    "label": _("Events held"),
+                    "axis": "events",
+                    "data": [row["events_held"] for row in domains],
+                },
+                {
+                    "label": _("Meetings held"),
+                    "axis": "meetings",
+                    "data": [row["met"] for row in domains],
+                },
             ],
         },
     }

@@ -26,6 +26,7 @@
     });
   }
 
+  // Events and meetings differ by an order of magnitude: meetings get their own axis.
   var domains = document.getElementById("domain-chart");
   if (domains) {
     new window.Chart(domains, {
@@ -33,11 +34,22 @@
       data: {
         labels: data.domains.labels,
         datasets: data.domains.series.map(function (series, index) {
-          return { label: series.label, data: series.data, backgroundColor: colours[index % colours.length] };
+          return {
+            label: series.label,
+            data: series.data,
+            yAxisID: series.axis,
+            backgroundColor: colours[index % colours.length]
+          };
         })
       },
       options: Object.assign({}, common, {
-        scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }
+        scales: {
+          events: { position: "left", beginAtZero: true, ticks: { precision: 0 },
+                    title: { display: true, text: data.domains.axes.events } },
+          meetings: { position: "right", beginAtZero: true, ticks: { precision: 0 },
+                      grid: { drawOnChartArea: false },
+                      title: { display: true, text: data.domains.axes.meetings } }
+        }
       })
     });
   }

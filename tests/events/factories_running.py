@@ -10,6 +10,19 @@ from events.models import Event, Meeting, Outcome, Registration, Season, Side, V
 from matchmaking.models import Industry
 from tests.factories import OrganizationFactory, ProviderFactory
 
+INDUSTRY_NAMES = {
+    "manufacturing": ("工业制造", "Manufacturing"),
+    "healthcare": ("医疗健康", "Healthcare"),
+}
+
+
+def industry(code: str) -> Industry:
+    """A domain of the taxonomy (loaded by a migration; recreated if a test flushed it)."""
+    name_zh, name_en = INDUSTRY_NAMES.get(code, (code, code))
+    return Industry.objects.get_or_create(
+        code=code, defaults={"name_zh": name_zh, "name_en": name_en}
+    )[0]
+
 
 class SeasonFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -42,7 +55,7 @@ class EventFactory(factory.django.DjangoModelFactory):
     title_en = factory.Sequence(
         lambda n: f"AI+ Manufacturing docking event · Visual inspection {n}"
     )
-    domain = factory.LazyFunction(lambda: Industry.objects.get(code="manufacturing"))
+    domain = factory.LazyFunction(lambda: industry("manufacturing"))
     theme = "视觉质检"
     date = dt.date(2027, 3, 10)
     start_time = dt.time(13, 30)

@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from events.models import Event, Meeting, Outcome, Registration, Side
 from events.services.running import dashboard_figures
-from matchmaking.models import Industry
 from tests.events.factories_running import (
     EventFactory,
     MeetingFactory,
@@ -19,6 +18,7 @@ from tests.events.factories_running import (
     ProviderRegistrationFactory,
     RegistrationFactory,
     SeasonFactory,
+    industry,
 )
 from tests.factories import StaffFactory, UserFactory
 
@@ -32,8 +32,8 @@ Step = Outcome.NextStep
 def programme():
     """A season with two manufacturing events (one held) and a healthcare one, plus noise."""
     season = SeasonFactory(target_events=6)
-    manufacturing = Industry.objects.get(code="manufacturing")
-    healthcare = Industry.objects.get(code="healthcare")
+    manufacturing = industry("manufacturing")
+    healthcare = industry("healthcare")
     held = EventFactory(season=season, domain=manufacturing, status=Event.Status.FINISHED)
     EventFactory(season=season, domain=manufacturing, status=Event.Status.DRAFT)
     EventFactory(season=season, domain=manufacturing, status=Event.Status.CANCELLED)

@@ -9,8 +9,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from events.models import Event, Meeting
-from matchmaking.models import Industry
-from tests.events.factories_running import EventFactory, MeetingFactory, SeasonFactory
+from tests.events.factories_running import EventFactory, MeetingFactory, SeasonFactory, industry
 from tests.factories import OrganizationFactory, ProviderFactory, StaffFactory, member_of
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +81,7 @@ def test_event_representation():
 
 def test_events_filter_by_season_domain_status_and_dates():
     season = SeasonFactory()
-    healthcare = Industry.objects.get(code="healthcare")
+    healthcare = industry("healthcare")
     wanted = EventFactory(
         season=season, domain=healthcare, status=Event.Status.PUBLISHED, date=dt.date(2027, 4, 1)
     )

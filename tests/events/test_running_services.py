@@ -347,3 +347,26 @@ def test_record_outcome_by_staff_on_behalf_of_a_side():
     )
 
     assert (edited.pk, edited.rating) == (outcome.pk, 2)
+
+
+def test_mark_no_shows_spares_organizations_that_reported_an_outcome(staff):
+    event = EventFactory(status=Event.Status.FINISHED, format=Event.Format.ONLINE)
+    meeting = attended_meeting(event, checked_in=False)
+    running.record_outcome(
+        meeting=meeting,
+        side=Side.ENTERPRISE,
+        by=member_of(meeting.enterprise),
+        rating=4,
+        next_step=Outcome.NextStep.FOLLOW_UP,
+    )
+    reporter = Registration.objects.get(event=event, organization=meeting.enterprise)
+    silent = Registration.objects.get(event=event, organization=meeting.provider)
+
+    count = running.mark_no_shows(event, by=staff)
+
+    assert count == 1
+    assert _statuses(reporter, silent, meeting) == [
+        RegStatus.REGISTERED,
+        RegStatus.NO_SHOW,
+        Meeting.Status.HELD,
+    ]

@@ -360,6 +360,9 @@ class AppServer:
                 "gunicorn",
                 "--config",
                 str(GUNICORN_CONF),
+                # gunicorn's control socket defaults to one path per OS user
+                # (~/.gunicorn/gunicorn.ctl), shared with every other gunicorn here.
+                "--no-control-socket",
                 "config.wsgi:application",
             ],
             cwd=ROOT,
@@ -384,7 +387,8 @@ class AppServer:
             with urllib.request.urlopen(self.url + path, timeout=timeout) as response:  # noqa: S310 — loopback URL we built
                 return response.status, response.read()
         except urllib.error.HTTPError as error:
-            return error.code, error.read()
+            with error:
+                return error.code, error.read()
         except (OSError, urllib.error.URLError):
             return 0, b""
 

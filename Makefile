@@ -52,8 +52,8 @@ test: install lint
 
 # Re-extract translatable strings after changing them; commit the .po and .mo files.
 messages: install
-	$(BIN)/python manage.py makemessages --locale zh_Hans --locale en --no-obsolete --ignore ".venv/*" --ignore "staticfiles/*" --ignore "tests/*"
-	$(BIN)/python manage.py makemessages --domain djangojs --locale zh_Hans --locale en --no-obsolete --ignore ".venv/*" --ignore "staticfiles/*" --ignore "tests/*"
+	$(BIN)/python manage.py makemessages --locale zh_Hans --locale en --no-obsolete --ignore ".venv/*" --ignore "staticfiles/*" --ignore "tests/*" --ignore "loadtest/*" --ignore "var/*"
+	$(BIN)/python manage.py makemessages --domain djangojs --locale zh_Hans --locale en --no-obsolete --ignore ".venv/*" --ignore "staticfiles/*" --ignore "tests/*" --ignore "loadtest/*" --ignore "var/*"
 	$(BIN)/python manage.py compilemessages --ignore ".venv/*"
 
 worker: install

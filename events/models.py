@@ -284,7 +284,8 @@ class Registration(models.Model):
         Status.REGISTERED: frozenset({Status.DECLINED, Status.CHECKED_IN, Status.NO_SHOW}),
         Status.WAITLISTED: frozenset({Status.REGISTERED, Status.DECLINED}),
         Status.DECLINED: frozenset({Status.REGISTERED, Status.WAITLISTED}),
-        Status.CHECKED_IN: frozenset({Status.NO_SHOW}),
+        # Staff may undo a check-in made by mistake at the door.
+        Status.CHECKED_IN: frozenset({Status.NO_SHOW, Status.REGISTERED}),
         Status.NO_SHOW: frozenset({Status.CHECKED_IN}),
     }
     ATTENDING = (Status.REGISTERED, Status.CHECKED_IN)

@@ -14,6 +14,7 @@ Authentication: a session (the site's login) or a token, sent as
 from __future__ import annotations
 
 import copy
+import logging
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -78,6 +79,8 @@ from matchmaking.serializers import (
 from matchmaking.services import catalog as services
 from matchmaking.services import interests
 
+logger = logging.getLogger(__name__)
+
 
 class WriteRateThrottle(UserRateThrottle):
     """The "writes" rate of the settings, per user (per address when anonymous), on writes only."""
@@ -91,7 +94,14 @@ class WriteRateThrottle(UserRateThrottle):
     def allow_request(self, request, view) -> bool:
         if request.method in SAFE_METHODS:
             return True
-        return super().allow_request(request, view)
+        try:
+            return super().allow_request(request, view)
+        except Exception:  # noqa: BLE001 — a cache outage must not turn writes into errors
+            # The counts live in the cache (Redis when configured). Without it the
+            # write is let through: an outage of Redis must not stop the platform,
+            # and the login lockout and services keep their own guards.
+            logger.warning("write throttle unavailable (cache error); allowing the request")
+            return True
 
 
 class ServiceErrorsMixin:

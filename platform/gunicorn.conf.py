@@ -15,3 +15,6 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's control socket defaults to one path per OS user; several servers on one
+# host (or a test next to production) would share it. The platform does not use it.
+control_socket_disable = True

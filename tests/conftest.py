@@ -67,6 +67,48 @@ def pytest_terminal_summary(terminalreporter) -> None:
         )
 
 
+def reload_reference_data() -> None:
+    """Put back what migrations load (taxonomy, holiday calendar, periodic jobs).
+
+    Transactional tests (live server, real workers, concurrency) end with a flush of
+    every table, which also removes the data the migrations loaded. Django's
+    serialized rollback cannot restore it once Playwright's event loop has given the
+    test a fresh connection, so the reference data is reloaded explicitly instead.
+    """
+    import importlib  # noqa: PLC0415
+
+    from django.apps import apps  # noqa: PLC0415
+
+    from config.periodic import sync_periodic_tasks  # noqa: PLC0415
+    from matchmaking.models import Industry  # noqa: PLC0415
+
+    if Industry.objects.exists():
+        return
+    importlib.import_module("matchmaking.migrations.0002_load_taxonomy").load(apps, None)
+    importlib.import_module("events.migrations.0002_load_holidays").load(apps, None)
+    sync_periodic_tasks()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests start with the migrations' reference data in place."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server", "celery_worker", "page"} & set(request.fixturenames)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        reload_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache (pages and throttles keep state there)."""
+    from django.core.cache import cache  # noqa: PLC0415
+
+    cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -79,7 +121,7 @@ def run_on_commit(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def celery_worker(django_db_serialized_rollback, transactional_db, settings):
+def celery_worker(transactional_db, settings):
     """A real Celery worker process consuming from Redis, on the test database.
 
     The test's own process publishes to Redis too (not eager), exactly as the web
@@ -139,7 +181,7 @@ def browser():
 
 
 @pytest.fixture
-def page(django_db_serialized_rollback, browser, live_server):
+def page(browser, live_server):
     """A fresh browser page (Chinese locale, desktop size) on the live test server."""
     context = browser.new_context(
         base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}

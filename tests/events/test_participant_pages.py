@@ -304,7 +304,7 @@ def test_event_page_query_count(client, django_assert_num_queries, event, enterp
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_event_pages_fit_a_375_pixel_screen(page):
     # No taxonomy rows: a transactional test before this one may have flushed them.
     event = EventFactory(domain=None)

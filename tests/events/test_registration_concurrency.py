@@ -14,7 +14,7 @@ from tests.factories import OrganizationFactory, member_of
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 Status = Registration.Status

@@ -16,7 +16,7 @@ from tests.factories import DEFAULT_PASSWORD, OrganizationFactory, StaffFactory,
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

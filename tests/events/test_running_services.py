@@ -135,10 +135,6 @@ def test_check_in_corrects_a_no_show_and_its_meetings(staff):
     assert _statuses(absent, meeting) == [RegStatus.CHECKED_IN, Meeting.Status.SCHEDULED]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs CHECKED_IN → REGISTERED in Registration.TRANSITIONS (events/models.py)",
-)
 def test_undo_check_in_expects_the_organization_again(staff):
     registration = RegistrationFactory(event__status=Event.Status.RUNNING)
     running.check_in(registration=registration, by=staff)

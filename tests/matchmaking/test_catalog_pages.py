@@ -171,8 +171,8 @@ def test_public_list_shows_only_published_needs(client):
     assert [n.pk for n in response.context["page"].object_list] == [published.pk]
 
 
-# count, page, capabilities (+ industries of solutions), filter choices (industries, capabilities)
-@pytest.mark.parametrize(("kind", "queries"), [("need", 5), ("solution", 6)])
+# catalog state, count, page, capabilities (+ industries of solutions), filter choices
+@pytest.mark.parametrize(("kind", "queries"), [("need", 6), ("solution", 7)])
 def test_public_list_query_count_does_not_grow(client, django_assert_num_queries, kind, queries):
     factory = NeedFactory if kind == "need" else SolutionFactory
     factory()
@@ -393,3 +393,31 @@ def test_solution_form_saves_deployment_modes_and_filing(client):
     assert solution.status == Status.SUBMITTED
     assert solution.deployment_modes == ["on_premise", "hybrid"]
     assert solution.filing_number == "Shanghai-XinglanMed-20240601"
+
+
+def test_public_list_is_served_from_the_cache_until_the_catalog_changes(
+    client, django_assert_num_queries
+):
+    NeedFactory(title="第一条需求")
+    client.get(reverse("need-list"))
+
+    with django_assert_num_queries(1):  # the catalog state only
+        cached = client.get(reverse("need-list"))
+    NeedFactory(title="新发布的需求")
+    fresh = client.get(reverse("need-list"))
+
+    assert "第一条需求" in cached.content.decode()
+    assert "新发布的需求" in fresh.content.decode()
+
+
+def test_public_list_cache_separates_languages_and_queries(client):
+    NeedFactory(title="焊缝缺陷检测")
+    NeedFactory(title="客服知识库问答", capabilities=["knowledge_qa"])
+    filtered = client.get(reverse("need-list"), {"q": "焊缝"}).content.decode()
+    everything = client.get(reverse("need-list")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(reverse("need-list")).content.decode()
+
+    assert "客服知识库问答" not in filtered
+    assert "客服知识库问答" in everything
+    assert "Scenario needs" in english

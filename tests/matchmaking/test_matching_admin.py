@@ -160,7 +160,7 @@ def test_run_a_full_rematch_from_the_changelist(matched, run_on_commit):
     ]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_run_a_full_rematch_without_a_broker_finishes_within_the_request(staff_client):
     # No broker (eager mode): the job runs right after the request's commit.
     NeedFactory()

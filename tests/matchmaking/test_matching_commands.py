@@ -23,7 +23,7 @@ from matchmaking.services.demo import DEMO_CATALOG
 from tests.factories import NeedFactory, SolutionFactory
 
 pytestmark = pytest.mark.django_db
-committing = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+committing = pytest.mark.django_db(transaction=True)
 
 EXPLANATION_KEYS = [
     "industry",

@@ -64,7 +64,7 @@ def _forget_connections() -> None:
 
 
 @pytest.fixture
-def start_worker(private_redis, django_db_serialized_rollback, transactional_db):
+def start_worker(private_redis, transactional_db):
     from django.db import connection  # noqa: PLC0415
 
     workers: list[WorkerProcess] = []

@@ -149,7 +149,7 @@ class Event(models.Model):
         NONE = "none", _("No schedule yet")
         BUILDING = "building", _("Building…")
         BUILT = "built", _("Built")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("schedule status", "Failed")
 
     season = models.ForeignKey(
         Season,

@@ -114,7 +114,7 @@ class NeedForm(CatalogForm):
     kind = "need"
     money_fields = ("budget_min", "budget_max")
     sections = (
-        (_("Scenario"), ("title", "industry", "capabilities", "summary", "description")),
+        (_("About the scenario"), ("title", "industry", "capabilities", "summary", "description")),
         (_("Requirements"), ("deployment", "data_readiness", "region", "confidentiality")),
         (_("Budget and timing"), ("budget_min", "budget_max", "deadline")),
         (
@@ -158,7 +158,7 @@ class SolutionForm(CatalogForm):
     kind = "solution"
     money_fields = ("price_min", "price_max")
     sections = (
-        (_("Solution"), ("title", "industries", "capabilities", "summary", "description")),
+        (_("About the solution"), ("title", "industries", "capabilities", "summary", "description")),
         (_("Delivery"), ("deployment_modes", "base_model", "filing_number", "maturity", "cases")),
         (_("Price"), ("price_min", "price_max")),
         (

@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 class MatchRun(models.Model):
     class Kind(models.TextChoices):
-        FULL = "full", _("Full recompute")
+        FULL = "full", _("Full re-match")
         INCREMENTAL = "incremental", _("Incremental update")
 
     class Status(models.TextChoices):

@@ -11,14 +11,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         created = seed_demo()
+        extended = []
         if created:
             ensure_matches()
-            for result in extend_demo():
-                if result is not None:
-                    self.stdout.write(f"Demo event with a published schedule: {result}")
+            extended = [result for result in extend_demo() if result is not None]
         self.stdout.write(
             self.style.SUCCESS("Demo data loaded.") if created else "Demo data already present."
         )
+        for result in extended:
+            self.stdout.write(f"Demo event with a published schedule: {result}")
         self.stdout.write("\nDemo accounts (local demo only):")
         for account in demo_accounts():
             self.stdout.write(

@@ -49,7 +49,9 @@ def test_full_recompute_runs_in_chunks_on_a_real_worker(celery_worker):
         return MatchRun.objects.filter(kind="full", status="succeeded").exists()
 
     assert wait_for(succeeded, timeout=90), celery_worker.output()[-3000:]
-    assert list(MatchRun.objects.filter(kind="full").values_list("status", "error")) == [("succeeded", "")]
+    assert list(MatchRun.objects.filter(kind="full").values_list("status", "error")) == [
+        ("succeeded", "")
+    ]
     run = MatchRun.objects.get(kind="full")
     assert run.chunks_total >= 2
     assert run.chunks.filter(done=True).count() == run.chunks_total

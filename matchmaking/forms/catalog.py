@@ -158,7 +158,10 @@ class SolutionForm(CatalogForm):
     kind = "solution"
     money_fields = ("price_min", "price_max")
     sections = (
-        (_("About the solution"), ("title", "industries", "capabilities", "summary", "description")),
+        (
+            _("About the solution"),
+            ("title", "industries", "capabilities", "summary", "description"),
+        ),
         (_("Delivery"), ("deployment_modes", "base_model", "filing_number", "maturity", "cases")),
         (_("Price"), ("price_min", "price_max")),
         (

@@ -168,6 +168,11 @@ MATCHING_MIN_SCORE = env.float("MATCHING_MIN_SCORE", default=0.2)
 # Needs per chunk task of a full re-match: smaller chunks spread over more workers.
 MATCHING_CHUNK_NEEDS = env.int("MATCHING_CHUNK_NEEDS", default=2000)
 
+# --- events ------------------------------------------------------------------------------
+# Seconds the exact meeting scheduler (CP-SAT) may search when unavailability makes the
+# problem hard; the schedule report says whether the result is proven optimal.
+EVENTS_SCHEDULER_TIME_LIMIT = env.float("EVENTS_SCHEDULER_TIME_LIMIT", default=20.0)
+
 
 # --- authentication ------------------------------------------------------------------
 AUTH_USER_MODEL = "matchmaking.User"

@@ -21,6 +21,18 @@ SERVICE_MARKERS = {
 _skipped_for: Counter[str] = Counter()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings  # noqa: PLC0415
+
+    # A DJANGO_SETTINGS_MODULE exported by the shell would win over pyproject.toml and
+    # run the suite on the production settings (no eager tasks, no test overrides).
+    if settings.SETTINGS_MODULE != "tests.settings":
+        raise pytest.UsageError(
+            f"The test suite runs with tests.settings, not {settings.SETTINGS_MODULE}: "
+            "unset DJANGO_SETTINGS_MODULE."
+        )
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     gaps = services.missing()
     lines = [

@@ -127,6 +127,19 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture
+def english(settings):
+    """Run a test in English (pages, emails, services, commands).
+
+    Chinese is the default language; tests that assert English wording ask for this.
+    """
+    from django.utils import translation  # noqa: PLC0415
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
 def run_on_commit(django_capture_on_commit_callbacks):
     """Run the after-commit hooks (outbox relays) of what the test does, as production would."""
     return lambda: django_capture_on_commit_callbacks(execute=True)

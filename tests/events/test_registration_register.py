@@ -162,3 +162,8 @@ def test_registration_after_it_closed_is_refused(client):
 def test_registration_accepts_only_post(client):
     client.force_login(member_of(OrganizationFactory()))
     assert client.get(register_url(EventFactory())).status_code == 405
+
+
+@pytest.fixture(autouse=True)
+def _in_english(english):
+    """The messages asserted in this module are the English ones."""

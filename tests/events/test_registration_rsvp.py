@@ -43,7 +43,7 @@ def messages_of(response) -> list[str]:
 
 
 def test_rsvp_page_works_without_login_and_shows_the_event(client):
-    event = EventFactory(title_zh="大模型+医疗 供需对接会")
+    event = EventFactory(title_zh="大模型+医疗 供需对接会", title_en="")
     registration = InvitationFactory(event=event, organization__name="瑞金医院")
     need = NeedFactory(organization=registration.organization, title="病历质控")
     event.needs.add(need)
@@ -327,3 +327,8 @@ def test_respond_rsvp_may_set_the_slots_too():
     assert blocked(registration) == [1, 5]
     with pytest.raises(DomainError):
         services.respond_rsvp(registration=registration, attending=True, unavailable_slots=[6])
+
+
+@pytest.fixture(autouse=True)
+def _in_english(english):
+    """The messages asserted in this module are the English ones."""

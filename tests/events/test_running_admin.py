@@ -232,7 +232,7 @@ def test_action_publish_refusal_is_shown(staff_client):
     event.refresh_from_db()
     assert event.status == Event.Status.FINISHED
     assert len(messages_of(response)) == 1
-    assert event.title_zh in messages_of(response)[0]
+    assert event.title in messages_of(response)[0]
 
 
 def test_action_send_invitations_emails_the_invited(staff_client):
@@ -424,3 +424,8 @@ def test_outcome_admin_refuses_a_no_show_meeting_with_a_form_error(staff_client)
     assert response.status_code == 200
     assert response.context["adminform"].form.non_field_errors()
     assert Outcome.objects.count() == 0
+
+
+@pytest.fixture(autouse=True)
+def _in_english(english):
+    """The messages asserted in this module are the English ones."""

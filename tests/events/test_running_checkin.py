@@ -270,3 +270,8 @@ def test_check_in_page_unknown_organization_name_never_leaks_other_events(staff_
     response = staff_client.get(url(event), {"q": "别的活动"})
 
     assert other not in response.context["registrations"]
+
+
+@pytest.fixture(autouse=True)
+def _in_english(english):
+    """The messages asserted in this module are the English ones."""

@@ -204,3 +204,8 @@ def test_feedback_page_query_count(client, django_assert_num_queries, finished, 
         response = client.get(url(finished))
 
     assert len(response.context["rows"]) == n
+
+
+@pytest.fixture(autouse=True)
+def _in_english(english):
+    """The messages asserted in this module are the English ones."""

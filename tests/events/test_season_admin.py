@@ -125,7 +125,9 @@ def test_publish_action_opens_the_draft_events(staff_client):
 def test_publish_action_reports_what_cannot_be_published(staff_client):
     season = SeasonFactory()
     ok = EventFactory(season=season, status=Event.Status.DRAFT)
-    EventFactory(season=season, status=Event.Status.DRAFT, date=in_days(-3), title_zh="旧活动")
+    EventFactory(
+        season=season, status=Event.Status.DRAFT, date=in_days(-3), title_zh="旧活动", title_en=""
+    )
 
     response = action(staff_client, "publish_drafts", [season])
 
@@ -253,3 +255,8 @@ def test_staff_extend_the_calendar_with_a_new_day(staff_client):
     assert response.status_code == 302
     day = CalendarDay.objects.get(date="2028-01-01")
     assert (day.kind, day.provisional) == ("holiday", False)
+
+
+@pytest.fixture(autouse=True)
+def _in_english(english):
+    """The messages asserted in this module are the English ones."""

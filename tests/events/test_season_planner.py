@@ -430,3 +430,8 @@ def test_run_planner_keeps_an_event_published_while_it_ran(monkeypatch):
     assert "Events were published while the planner ran" in (
         Season.objects.get(pk=season.pk).plan_notes
     )
+
+
+@pytest.fixture(autouse=True)
+def _in_english(english):
+    """The messages asserted in this module are the English ones."""

@@ -46,7 +46,7 @@ def test_publish_events_reopens_a_closed_registration():
 )
 def test_publish_events_refuses_other_states_and_changes_nothing(status):
     draft = EventFactory(status=Event.Status.DRAFT)
-    other = EventFactory(status=status, title_zh="已结束的对接会")
+    other = EventFactory(status=status, title_zh="已结束的对接会", title_en="")
 
     with pytest.raises(InvalidTransitionError) as error:
         services.publish_events([draft, other], by=None)
@@ -72,3 +72,8 @@ def test_publish_events_needs_a_venue_unless_online():
     with pytest.raises(InvalidTransitionError, match="has no venue"):
         services.publish_events([onsite], by=None)
     assert services.publish_events([online], by=None) == 1
+
+
+@pytest.fixture(autouse=True)
+def _in_english(english):
+    """The messages asserted in this module are the English ones."""

@@ -403,3 +403,8 @@ def test_run_matching_wait_follows_the_run_on_real_workers(celery_worker):
     assert lines[-3] == f"Run #{run.pk} succeeded (aiplus-match/1.0)."
     assert lines[-4] == f"Run #{run.pk}: succeeded, 100% (3/3 chunks)"
     assert MatchingState.load().active_run_id == run.pk
+
+
+@pytest.fixture(autouse=True)
+def _in_english(english):
+    """The messages asserted in this module are the English ones."""

@@ -32,6 +32,7 @@ from matchmaking.engine.records import NeedRecord, SolutionRecord
 from matchmaking.engine.scoring import SolutionTables
 from matchmaking.engine.text import (
     Tokenizer,
+    contained_terms,
     displayable,
     fit_vocabulary,
     tokenize_batch,
@@ -90,6 +91,11 @@ class FittedModel:
     def displayable_terms(self) -> np.ndarray:
         glossary = self.tokenizer.glossary
         return np.fromiter((displayable(t, glossary) for t in self.terms), bool, len(self.terms))
+
+    @cached_property
+    def term_containment(self) -> tuple[np.ndarray, np.ndarray]:
+        """Shown terms contained in each term (CSR indptr, indices): see `contained_terms`."""
+        return contained_terms(self.terms, self.displayable_terms, self.term_index)
 
     @cached_property
     def solution_matrix_t(self) -> sparse.csr_matrix:
@@ -154,7 +160,7 @@ class FittedModel:
         model = FittedModel(**values)  # type: ignore[arg-type]
         # The text caches depend only on the vocabulary, the solution caches
         # only on the solutions: share what is still valid.
-        shared = ["tokenizer", "term_index", "displayable_terms"]
+        shared = ["tokenizer", "term_index", "displayable_terms", "term_containment"]
         if "solutions" not in changes:
             shared += ["solution_tables", "solution_matrix_t"]
         for name in shared:

@@ -25,10 +25,11 @@ industry, deployment requirement, data readiness, whether its capabilities
 and budget are unknown — is a per-solution "static" row, computed once per
 combination and broadcast onto the block rows of that combination (callers
 sort rows by combination so a block holds few). What remains per cell is the
-text product, a capability popcount and the budget ratio: a dozen and a half
-element-wise operations. The same `_blend` runs on a (rows x solutions)
-block, on a single row and on a list of pairs, so incremental scoring
-reproduces a full run bit for bit.
+text product, a capability popcount and the budget ratio: two dozen
+element-wise passes, each cheap when the block fits the CPU caches. Every
+cell goes through the same operations in the same order on a (rows x
+solutions) block, on a single row and on a list of pairs (`pair_scores`), so
+incremental scoring and explanations reproduce a full run bit for bit.
 """
 
 from __future__ import annotations
@@ -278,11 +279,23 @@ def _blend(
 ) -> np.ndarray:
     """One direction's weighted blend, accumulated into `static` (a fresh array)."""
     static += text_term
+    return _add_capabilities_budget(static, overlap, caps_scale, budget, budget_weight, scratch)
+
+
+def _add_capabilities_budget(
+    partial: np.ndarray,
+    overlap: np.ndarray,
+    caps_scale: np.ndarray,
+    budget: np.ndarray,
+    budget_weight: float,
+    scratch: np.ndarray,
+) -> np.ndarray:
+    """The blend's last two terms, added in place to static + text term."""
     np.multiply(overlap, caps_scale, out=scratch)
-    static += scratch
+    partial += scratch
     np.multiply(budget, budget_weight, out=scratch)
-    static += scratch
-    return static
+    partial += scratch
+    return partial
 
 
 def _harmonic(need_side: np.ndarray, solution_side: np.ndarray) -> np.ndarray:
@@ -297,53 +310,63 @@ def _harmonic(need_side: np.ndarray, solution_side: np.ndarray) -> np.ndarray:
     return np.minimum(score, 1.0, out=score)
 
 
-def _statics(side: str, combos: np.ndarray, tables: SolutionTables) -> np.ndarray:
-    """(rows x S) static part for rows with the given combinations."""
+def _static_plus_text(
+    side: str, combos: np.ndarray, tables: SolutionTables, text_term: np.ndarray
+) -> np.ndarray:
+    """(rows x S) static part of one direction plus its text term, a fresh array.
+
+    Rows sorted by combination come in a few runs: each run is one broadcast
+    add of its static row to the text term (the same per-element sum as
+    copying the static row first and adding the text term to it).
+    """
     if not len(combos):
         return np.empty((0, len(tables)))
     starts = np.flatnonzero(np.r_[True, combos[1:] != combos[:-1]])
     if len(starts) <= 32:
-        # Sorted rows: a few runs, each a broadcast copy of one row.
         out = np.empty((len(combos), len(tables)))
         ends = np.r_[starts[1:], len(combos)]
         for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-            out[start:end] = tables.static(side, int(combos[start]))
+            np.add(
+                tables.static(side, int(combos[start])), text_term[start:end], out=out[start:end]
+            )
         return out
     distinct, inverse = np.unique(combos, return_inverse=True)
-    return np.stack([tables.static(side, int(c)) for c in distinct])[inverse]
+    out = np.stack([tables.static(side, int(c)) for c in distinct])[inverse]
+    out += text_term
+    return out
 
 
 def score_block(need_rows: NeedRows, tables: SolutionTables, text: np.ndarray) -> np.ndarray:
     """Scores of every need row against every solution; -1 where never kept.
 
     `text` is the (rows x solutions) cosine block; it is consumed (overwritten).
+    Each step is one pass over the block, in place where its input is not
+    needed again; on a block that fits the CPU caches (see `pipeline`) the
+    passes cost little memory traffic.
     """
     config = tables.config
     weights = tables.weights
-    text_fit = _text_fit(text, config)
-    del text
+    # `_text_fit` in place: the cosines are not needed afterwards.
+    text_fit = np.multiply(text, 1.0 / config.text_saturation, out=text)
+    np.minimum(text_fit, 1.0, out=text_fit)
+    # One text term per distinct text weight; the last one reuses the buffer.
+    text_weights = sorted({weights[side]["text"] for side in ("need", "solution")})
+    text_terms = {w: text_fit * w for w in text_weights[:-1]}
+    text_terms[text_weights[-1]] = np.multiply(text_fit, text_weights[-1], out=text_fit)
     overlap = _POPCOUNT[need_rows.caps_mask[:, None] & tables.caps_mask[None, :]]
     budget = _budget(need_rows.budget_max[:, None], tables.price_min[None, :])
     scratch = np.empty_like(budget)
     sides = []
-    text_terms: dict[float, np.ndarray] = {}
     for side, caps_scale in (
         ("need", (weights["need"]["capabilities"] * need_rows.caps_inverse)[:, None]),
         ("solution", (weights["solution"]["capabilities"] * tables.caps_inverse)[None, :]),
     ):
-        text_weight = weights[side]["text"]
-        if text_weight not in text_terms:
-            text_terms[text_weight] = text_fit * text_weight
-        static = _statics(side, need_rows.combo, tables)
+        partial = _static_plus_text(
+            side, need_rows.combo, tables, text_terms[weights[side]["text"]]
+        )
         sides.append(
-            _blend(
-                static,
-                text_terms[text_weight],
-                overlap,
-                caps_scale,
-                budget,
-                weights[side]["budget"],
-                scratch,
+            _add_capabilities_budget(
+                partial, overlap, caps_scale, budget, weights[side]["budget"], scratch
             )
         )
     score = _harmonic(*sides)
@@ -378,15 +401,24 @@ def pair_scores(
 ) -> dict[str, np.ndarray]:
     """Components of a list of pairs (need_rows[i], columns[i]), for explanations.
 
-    The directional blends use the same arithmetic as `score_block`.
+    The directional blends use the same arithmetic as `score_block`, element
+    by element: the static part is summed in the order `SolutionTables.static`
+    sums it, from the same tables gathered per pair instead of per combination.
     """
     config = tables.config
     weights = tables.weights
     neutral = config.neutral
-    combos = need_rows.combo
-    industry, deployment, readiness, need_caps_empty, _ = _split_vector(combos)
-    overlap = _POPCOUNT[need_rows.caps_mask & tables.caps_mask[columns]]
+    industry, deployment, readiness, need_caps_empty, budget_unknown = _split_vector(
+        need_rows.combo
+    )
+    industry_fit = tables.industry[industry, columns]
+    deployment_fit = tables.deployment[deployment, columns]
+    maturity_fit = tables.maturity[readiness, columns]
     caps_empty = need_caps_empty.astype(bool) | tables.caps_empty[columns]
+    caps_neutral = np.where(caps_empty, neutral, 0.0)
+    price_unknown = tables.price_unknown[columns]
+    budget_neutral = np.where(price_unknown | budget_unknown.astype(bool), neutral, 0.0)
+    overlap = _POPCOUNT[need_rows.caps_mask & tables.caps_mask[columns]]
     budget = _budget(need_rows.budget_max, tables.price_min[columns])
     text_fit = _text_fit(text, config)
     scratch = np.empty(len(columns))
@@ -395,26 +427,23 @@ def pair_scores(
         ("need", weights["need"]["capabilities"] * need_rows.caps_inverse),
         ("solution", weights["solution"]["capabilities"] * tables.caps_inverse[columns]),
     ):
-        static = np.empty(len(columns))
-        # A loop over the distinct need combinations (a few hundred at most).
-        for combo in np.unique(combos).tolist():
-            chosen = combos == combo
-            static[chosen] = tables.static(side, combo)[columns[chosen]]
-        text_term = text_fit * weights[side]["text"]
-        sides[side] = _blend(
-            static, text_term, overlap, caps_scale, budget, weights[side]["budget"], scratch
-        )
-    shown_budget = np.where(
-        need_rows.budget_unknown | tables.price_unknown[columns], neutral, budget
-    )
+        w = weights[side]
+        static = (w["industry"] * industry_fit + w["deployment"] * deployment_fit) + w[
+            "maturity"
+        ] * maturity_fit
+        static += w["capabilities"] * caps_neutral
+        static += w["budget"] * budget_neutral
+        text_term = text_fit * w["text"]
+        sides[side] = _blend(static, text_term, overlap, caps_scale, budget, w["budget"], scratch)
+    shown_budget = np.where(need_rows.budget_unknown | price_unknown, neutral, budget)
     return {
         "text": text,
-        "industry": tables.industry[industry, columns],
+        "industry": industry_fit,
         "capabilities": np.where(caps_empty, neutral, overlap * need_rows.caps_inverse),
         "capabilities_offer": np.where(caps_empty, neutral, overlap * tables.caps_inverse[columns]),
-        "deployment": tables.deployment[deployment, columns],
+        "deployment": deployment_fit,
         "budget": shown_budget,
-        "maturity": tables.maturity[readiness, columns],
+        "maturity": maturity_fit,
         "need_side": sides["need"],
         "solution_side": sides["solution"],
     }

@@ -402,6 +402,48 @@ def _contains(longer: str, shorter: str) -> bool:
     return f" {shorter} " in f" {longer} "
 
 
+def contained_terms(
+    terms: Sequence[str], shown: np.ndarray, index: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """For every term, the shown terms it contains in `pick_terms`' sense, as CSR arrays.
+
+    Returns (indptr, indices): the terms contained in term `t` are
+    `indices[indptr[t]:indptr[t + 1]]`. Only shown terms are listed, on both
+    sides (explanations only ever compare shown terms). The relation is the
+    one `pick_terms` tests, `_contains`; the candidates tried are a superset of
+    every term `_contains` can accept — the pieces between spaces (how Latin
+    terms compare) and every substring that starts with a Chinese character
+    (how Chinese terms compare) — each then checked with `_contains` itself.
+    """
+    indptr = np.zeros(len(terms) + 1, dtype=np.int64)
+    found: list[int] = []
+    for term_id in np.flatnonzero(shown).tolist():
+        longer = terms[term_id]
+        if " " not in longer and not _CJK_RE.search(longer):
+            continue  # one Latin word: contains no other term
+        size = len(longer)
+        starts = [0] + [at + 1 for at, char in enumerate(longer) if char == " "]
+        ends = [at for at, char in enumerate(longer) if char == " "] + [size]
+        pieces = {longer[a:b] for a in starts for b in ends if a < b and b - a < size}
+        if _CJK_RE.search(longer):
+            pieces.update(
+                longer[a:b]
+                for a in range(size)
+                if _CJK_RE.match(longer[a])
+                for b in range(a + 1, size + 1)
+                if b - a < size
+            )
+        inner = sorted(
+            other
+            for other in (index.get(piece) for piece in pieces)
+            if other is not None and shown[other] and _contains(longer, terms[other])
+        )
+        found.extend(inner)
+        indptr[term_id + 1] = len(inner)
+    np.cumsum(indptr, out=indptr)
+    return indptr, np.asarray(found, dtype=np.int64)
+
+
 # ---------------------------------------------------------------- vectorising
 
 

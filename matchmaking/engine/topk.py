@@ -1,13 +1,17 @@
 """Top-k selection with the engine's one tie-break: score descending, then id ascending.
 
 `np.argpartition` alone is not deterministic at the boundary when scores tie,
-so selection works by threshold: find the k-th best score of a row with
-`np.partition`, take every entry at or above it (ties included), sort those few
-by (score desc, id asc) and cut at k.
+so selection works by threshold: take every entry at or above a bound that
+cannot exceed the k-th best score (ties included), sort those few by
+(score desc, id asc) and cut at k. Any bound at or below the k-th best gives
+the same lists; a tighter one only sorts fewer candidates. A row's bound
+(`row_topk`) is the k-th best of its column groups' maxima, far cheaper than
+the k-th best itself.
 
 The solution side is a running top-k per column (`ColumnTopK`) fed block by
 block: an entry is a candidate only if it reaches the column's current k-th
-score, so after the first blocks almost nothing needs sorting. Because the
+score. Candidates are buffered and merged in bulk by one sort, so a block
+costs a comparison per cell and a candidate a share of a sort. Because the
 result is the top-k of everything seen under a strict total order, merging
 per-chunk partial states in any grouping or order gives the same lists.
 """
@@ -20,8 +24,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from matchmaking.engine.records import TopKEntry
+from matchmaking.engine.scoring import SCORE_GRID
 
 NO_ID = np.iinfo(np.int64).max  # sentinel of an empty slot: sorts after every real id
+# Column groups per k in `row_topk`'s bound: more groups, a tighter bound and
+# fewer candidates, but a larger partition of the group maxima.
+_GROUPS_PER_K = 4
+_MIN_FLUSH = 4096  # buffered column candidates merged at once, at least
+_GRID_STEPS = round(1.0 / SCORE_GRID)  # a score of 1.0, in grid steps
+_ID_LIMIT = 1 << 32  # ids that fit `column_order`'s packed key
 
 
 def rank_within(groups: np.ndarray) -> np.ndarray:
@@ -42,10 +53,23 @@ def row_topk(
     Returns (rows, columns, scores, ranks) ordered by row then rank (0-based).
     `column_ids` are the ids the tie-break uses (ascending column order need
     not hold, e.g. for a subset of needs).
+
+    Candidates are the entries at or above a lower bound of the row's k-th
+    best score, cheaper than the k-th best itself: split the columns into
+    `_GROUPS_PER_K * k` groups and take the k-th best of the group maxima.
+    Those maxima are k distinct entries at or above the bound, so the row's
+    k-th best is too: every entry of the top-k (ties included) is a candidate,
+    and sorting the few candidates by (score desc, id asc) cuts exactly.
     """
     n_rows, n_cols = scores.shape
     if n_cols > k:
-        kth = np.partition(scores, n_cols - k, axis=1)[:, n_cols - k]
+        groups = min(n_cols, _GROUPS_PER_K * k)
+        if groups < n_cols:
+            starts = np.arange(groups) * n_cols // groups  # every group non-empty
+            maxima = np.maximum.reduceat(scores, starts, axis=1)
+        else:
+            maxima = scores
+        kth = np.partition(maxima, groups - k, axis=1)[:, groups - k]
         threshold = np.maximum(kth, 0.0)
     else:
         threshold = np.zeros(n_rows)
@@ -59,80 +83,123 @@ def row_topk(
 
 
 class ColumnTopK:
-    """Running top-k per column over blocks of rows (the solution side)."""
+    """Running top-k per column over blocks of rows (the solution side).
+
+    A block's entries at or above their column's current k-th best score are
+    candidates. Candidates wait in a buffer and are merged in bulk, once about
+    k x columns of them have gathered: one sort of the buffer together with
+    the stored entries of the columns it touches, cut at k per column. The
+    thresholds rise at each merge, so later blocks offer fewer candidates; a
+    bulk merge costs a sort per candidate instead of k comparisons each.
+    """
 
     def __init__(self, k: int, n_columns: int) -> None:
         self.k = k
-        self.scores = np.full((k, n_columns), -1.0)
-        self.ids = np.full((k, n_columns), NO_ID, dtype=np.int64)
+        self._scores = np.full((k, n_columns), -1.0)
+        self._ids = np.full((k, n_columns), NO_ID, dtype=np.int64)
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._n_pending = 0
+        self._flush_at = max(k * n_columns, _MIN_FLUSH)
 
     @classmethod
     def from_arrays(cls, scores: np.ndarray, ids: np.ndarray) -> ColumnTopK:
         state = cls(scores.shape[0], scores.shape[1])
-        state.scores, state.ids = scores, ids
+        state._scores, state._ids = scores, ids
         return state
+
+    @property
+    def scores(self) -> np.ndarray:
+        """(k x columns) scores, best first; -1 marks an empty slot."""
+        self.flush()
+        return self._scores
+
+    @property
+    def ids(self) -> np.ndarray:
+        """(k x columns) row ids matching `scores`; NO_ID marks an empty slot."""
+        self.flush()
+        return self._ids
 
     def add_block(self, scores: np.ndarray, row_ids: np.ndarray) -> None:
         """Offer a (rows x columns) block; rows are identified by `row_ids`."""
-        threshold = np.maximum(self.scores[-1], 0.0)
-        n_rows = scores.shape[0]
-        if n_rows > self.k and (self.scores[-1] < 0).any():
-            # Columns still filling up would take every entry of the block:
-            # raise their bar to the block's own k-th best first.
-            kth = np.partition(scores, n_rows - self.k, axis=0)[n_rows - self.k]
-            threshold = np.maximum(threshold, kth)
+        threshold = np.maximum(self._scores[-1], 0.0)
         rows, cols = np.nonzero(scores >= threshold[None, :])
         if len(rows):
-            values, ids = scores[rows, cols], row_ids[rows]
-            order = np.lexsort((ids, -values, cols))
-            self._merge(cols[order], values[order], ids[order])
+            self._offer(cols, scores[rows, cols], row_ids[rows])
 
     def add_state(self, other: ColumnTopK) -> None:
         """Merge another partial state over the same columns."""
-        threshold = np.maximum(self.scores[-1], 0.0)
-        # Column-major: each column's candidates come already in rank order.
-        cols, ranks = np.nonzero(threshold[:, None] <= other.scores.T)
+        self.flush()
+        threshold = np.maximum(self._scores[-1], 0.0)
+        other_scores, other_ids = other.scores, other.ids
+        ranks, cols = np.nonzero(other_scores >= threshold[None, :])
         if len(cols):
-            self._merge(cols, other.scores[ranks, cols], other.ids[ranks, cols])
+            self._offer(cols, other_scores[ranks, cols], other_ids[ranks, cols])
 
-    def _merge(self, cols: np.ndarray, values: np.ndarray, ids: np.ndarray) -> None:
-        """Insert candidates sorted by (column, score desc, id asc).
+    def _offer(self, cols: np.ndarray, values: np.ndarray, ids: np.ndarray) -> None:
+        self._pending.append((cols, values, ids))
+        self._n_pending += len(cols)
+        if self._n_pending >= self._flush_at:
+            self.flush()
 
-        The stored columns are sorted too, so no big sort is needed: a
-        candidate's new rank is the number of stored entries ranking before
-        it plus the candidates of its column before it; a stored entry moves
-        down by the number of candidates ranking before it.
-        """
+    def flush(self) -> None:
+        """Merge the buffered candidates into the stored lists."""
+        if not self._pending:
+            return
+        cols, values, ids = (np.concatenate(parts) for parts in zip(*self._pending, strict=True))
+        self._pending, self._n_pending = [], 0
         k = self.k
-        stored_scores, stored_ids = self.scores[:, cols], self.ids[:, cols]  # (k, c)
-        before = (stored_scores > values) | ((stored_scores == values) & (stored_ids < ids))
-        # `before` is a prefix of each stored column: its length is the count.
-        stored_before = before.sum(axis=0)
-        candidate_rank = stored_before + rank_within(cols)
-        affected, column_of = np.unique(cols, return_inverse=True)
-        n_affected = len(affected)
-        # shift[j] of a column = candidates that rank before its stored entry j.
-        histogram = np.bincount(
-            column_of * (k + 1) + stored_before, minlength=n_affected * (k + 1)
-        ).reshape(n_affected, k + 1)
-        shift = np.cumsum(histogram, axis=1)[:, :k].T  # (k, affected)
-        stored_rank = np.arange(k)[:, None] + shift
-        new_scores = np.full((k, n_affected), -1.0)
-        new_ids = np.full((k, n_affected), NO_ID, dtype=np.int64)
-        keep = stored_rank < k
-        slot_columns = np.broadcast_to(np.arange(n_affected), (k, n_affected))
-        new_scores[stored_rank[keep], slot_columns[keep]] = self.scores[:, affected][keep]
-        new_ids[stored_rank[keep], slot_columns[keep]] = self.ids[:, affected][keep]
-        keep = candidate_rank < k
-        new_scores[candidate_rank[keep], column_of[keep]] = values[keep]
-        new_ids[candidate_rank[keep], column_of[keep]] = ids[keep]
-        self.scores[:, affected] = new_scores
-        self.ids[:, affected] = new_ids
+        touched = np.zeros(self._scores.shape[1], dtype=bool)
+        touched[cols] = True
+        affected = np.flatnonzero(touched)
+        position = np.cumsum(touched) - 1  # column -> its index among `affected`
+        stored_scores, stored_ids = self._scores[:, affected], self._ids[:, affected]
+        filled_ranks, filled_at = np.nonzero(stored_scores >= 0)
+        at = np.concatenate([filled_at, position[cols]])
+        values = np.concatenate([stored_scores[filled_ranks, filled_at], values])
+        ids = np.concatenate([stored_ids[filled_ranks, filled_at], ids])
+        order = column_order(at, values, ids, len(affected))
+        at, values, ids = at[order], values[order], ids[order]
+        ranks = rank_within(at)
+        keep = ranks < k
+        new_scores = np.full((k, len(affected)), -1.0)
+        new_ids = np.full((k, len(affected)), NO_ID, dtype=np.int64)
+        new_scores[ranks[keep], at[keep]] = values[keep]
+        new_ids[ranks[keep], at[keep]] = ids[keep]
+        self._scores[:, affected] = new_scores
+        self._ids[:, affected] = new_ids
 
     def entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(ranks 0-based, columns, row ids, scores) of the filled slots."""
-        ranks, cols = np.nonzero(self.scores >= 0)
-        return ranks, cols, self.ids[ranks, cols], self.scores[ranks, cols]
+        scores, ids = self.scores, self.ids
+        ranks, cols = np.nonzero(scores >= 0)
+        return ranks, cols, ids[ranks, cols], scores[ranks, cols]
+
+
+def column_order(
+    columns: np.ndarray, scores: np.ndarray, ids: np.ndarray, n_columns: int
+) -> np.ndarray:
+    """Order of entries by (column, score desc, id asc); no two entries share (column, id).
+
+    Scores on the engine's grid (multiples of SCORE_GRID in [0, 1]) and ids in
+    [0, 2**32) pack into one int64 key per entry, (2**30 - score / grid) << 32
+    | id, that orders a column exactly and uniquely: an unstable (fast) sort
+    of the keys, then a stable sort by column, which is a radix sort for a
+    16-bit column index. Anything else takes the general three-key lexsort.
+    """
+    steps = scores * (1.0 / SCORE_GRID)
+    if (
+        len(ids)
+        and ids.min() >= 0
+        and ids.max() < _ID_LIMIT
+        and scores.min() >= 0.0
+        and scores.max() <= 1.0
+        and np.array_equal(steps, np.rint(steps))
+    ):
+        keys = ((_GRID_STEPS - steps.astype(np.int64)) << 32) | ids
+        by_key = np.argsort(keys)
+        column_type = np.uint16 if n_columns <= np.iinfo(np.uint16).max + 1 else np.int64
+        return by_key[np.argsort(columns[by_key].astype(column_type), kind="stable")]
+    return np.lexsort((ids, -scores, columns))
 
 
 # ----------------------------------------------------- stored-list maintenance

@@ -16,6 +16,7 @@ from matchmaking.engine import (
     fit,
     match_all,
     merge_chunks,
+    pipeline,
     score_pair,
 )
 from matchmaking.engine.config import CAPABILITIES, DEPLOYMENTS, INDUSTRIES, MATURITIES
@@ -204,3 +205,20 @@ def test_merge_chunks_covering_a_need_twice_raises(corpus_model):
         merge_chunks(
             corpus_model, [compute_chunk(corpus_model, ids), compute_chunk(corpus_model, ids[:1])]
         )
+
+
+def test_tiles_inside_larger_product_blocks_equal_one_tile_per_block(
+    corpus_model, corpus_result, monkeypatch
+):
+    # Arrange: 200 solutions; products of 9 rows scored in tiles of 3, with a last
+    # partial block, against the fixture's one 15-row tile per product.
+    monkeypatch.setattr(pipeline, "CACHE_BLOCK_CELLS", 600)
+    monkeypatch.setattr(pipeline, "PRODUCT_CELLS", 2_000)
+    assert pipeline._block_rows(corpus_model.config.block_cells, 200) == (9, 3)  # noqa: SLF001
+
+    # Act
+    tiled = match_all(corpus_model)
+
+    # Assert
+    for one, many in zip(_arrays(corpus_result), _arrays(tiled), strict=True):
+        assert np.array_equal(one, many)

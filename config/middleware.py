@@ -3,7 +3,8 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import translation
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
@@ -41,3 +42,31 @@ class LanguageMiddleware:
             if from_header in SUPPORTED:
                 return from_header
         return settings.LANGUAGE_CODE
+
+
+class RejectNullCharactersMiddleware:
+    """Answer 400 to a request with a NUL character in its path, query or form fields.
+
+    No text the site takes may contain NUL, and PostgreSQL refuses it in any string
+    (a query with one fails as a server error): a token in a URL, a search term or a
+    message would otherwise turn hostile input into a 500. Forms already refuse NUL
+    in their fields; this covers the values views read directly. Uploaded files'
+    contents are not looked at.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or self._has_null(request.GET):
+            raise BadRequest("NUL character in the URL")
+        if request.method == "POST" and self._has_null(request.POST):
+            raise BadRequest("NUL character in a form field")
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_null(data: QueryDict) -> bool:
+        return any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in data.lists()
+        )

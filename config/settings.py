@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RejectNullCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.LanguageMiddleware",
@@ -278,6 +279,17 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# --- rate limits ---------------------------------------------------------------------
+# Form submissions that can be hammered (config/ratelimit.py): per signed-in user, else
+# per client address; "" switches one off. The API's writes are throttled above.
+RATELIMITS = {
+    "form": env("RATELIMIT_FORM", default="30/minute"),
+    "signup": env("RATELIMIT_SIGNUP", default="10/minute"),
+    "password_reset": env("RATELIMIT_PASSWORD_RESET", default="10/minute"),
+}
+# Proxies in front of the site that append the client's address to X-Forwarded-For.
+RATELIMIT_PROXY_COUNT = AXES_IPWARE_PROXY_COUNT
 
 # --- security ------------------------------------------------------------------------
 # Strict by default; `make run` sets DJANGO_DEBUG=1 for plain-HTTP local serving.

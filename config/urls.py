@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.i18n import JavaScriptCatalog, set_language
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import views
 from events.views.running import dashboard
+from matchmaking.views import accounts
 
 admin.site.site_header = _("AI+ Supply–Demand Platform · Programme office")
 admin.site.site_title = _("AI+ Programme office")
@@ -18,7 +19,7 @@ urlpatterns = [
     path("dashboard/", dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", accounts.switch_language, name="set_language"),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),

@@ -55,16 +55,17 @@ class NeedFilter(CatalogFilter):
     budget_to = django_filters.NumberFilter(
         label=_("Budget at most (10k CNY)"), method="budget_at_most", min_value=0
     )
+    # The sort menus name their choices: django-filter would label the others itself, in
+    # English ("Published", "… (descending)"), whatever the page's language.
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=(("published_at", "published"), ("deadline", "deadline"), ("budget_max", "budget")),
-        field_labels={
-            "-published": _("Newest first"),
-            "published": _("Oldest first"),
-            "deadline": _("Wanted by, soonest first"),
-            "-budget": _("Largest budget"),
-        },
-        null_label=None,
+        choices=[
+            ("-published", _("Newest first")),
+            ("published", _("Oldest first")),
+            ("deadline", _("Wanted by, soonest first")),
+            ("-budget", _("Largest budget")),
+        ],
     )
 
     class Meta:
@@ -102,12 +103,12 @@ class SolutionFilter(CatalogFilter):
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=(("published_at", "published"), ("price_min", "price")),
-        field_labels={
-            "-published": _("Newest first"),
-            "published": _("Oldest first"),
-            "price": _("Lowest price"),
-            "-price": _("Highest price"),
-        },
+        choices=[
+            ("-published", _("Newest first")),
+            ("published", _("Oldest first")),
+            ("price", _("Lowest price")),
+            ("-price", _("Highest price")),
+        ],
     )
 
     class Meta:
@@ -158,11 +159,11 @@ class MatchedNeedFilter(django_filters.FilterSet):
             ("need__published_at", "published"),
             ("need__budget_max", "budget"),
         ),
-        field_labels={
-            "-score": _("Best match first"),
-            "-published": _("Newest first"),
-            "-budget": _("Largest budget"),
-        },
+        choices=[
+            ("-score", _("Best match first")),
+            ("-published", _("Newest first")),
+            ("-budget", _("Largest budget")),
+        ],
     )
 
     class Meta:

@@ -18,10 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.forms import posted_pk
+from config.ratelimit import ratelimit
 from events.ics import ics_for
 from events.models import CalendarFeed, Event, Meeting, MeetingRequest, Registration, Side
 from events.services import requests as request_services
 from events.services import schedule as schedule_services
+from events.services.running import UNDER_WAY
 from matchmaking.errors import DomainError
 from matchmaking.models import Need, Organization, Solution
 from matchmaking.models.catalog import member_org_ids
@@ -169,6 +172,11 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     event, organization
                 )
             context |= _requests_of(event, organization, side)
+        # Once the event is under way, the participants' next step is the feedback form.
+        context["feedback_open"] = registration.is_attending and event.status in UNDER_WAY
+        context["followup_open"] = (
+            context["feedback_open"] and event.followup_requested_at is not None
+        )
         meetings = list(schedule_services.meetings_of(organization.pk, event=event))
         context["meetings"] = schedule_services.with_labels(event, meetings, organization.pk)
         if event.status in (Event.Status.SCHEDULED, Event.Status.RUNNING, Event.Status.FINISHED):
@@ -185,13 +193,14 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@ratelimit("form")
 def request_meeting(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a meeting request to a registered participant of the other side."""
     event = get_object_or_404(Event.objects.visible(), pk=pk)
     organization = _organization(request)
     if organization is None:
         raise Http404
-    to_org = get_object_or_404(Organization, pk=request.POST.get("to"))
+    to_org = get_object_or_404(Organization, pk=posted_pk(request.POST.get("to")))
     need = _optional(Need, request.POST.get("need"))
     solution = _optional(Solution, request.POST.get("solution"))
     try:
@@ -295,9 +304,9 @@ def calendar_link(request: HttpRequest) -> HttpResponse:
         request,
         _("Your calendar link is ready. Add it to your calendar app as a subscription."),
     )
-    target = request.POST.get("event")
-    if target and target.isdigit():
-        return redirect(f"{event_url(Event(pk=int(target)))}#schedule")
+    target = posted_pk(request.POST.get("event"))
+    if target:
+        return redirect(f"{event_url(Event(pk=target))}#schedule")
     return redirect("my-events")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from config.forms import posted_pk
+from config.ratelimit import ratelimit
 from events.models import Event, Registration, Side
 from events.services import registration as services
 from matchmaking.errors import DomainError
@@ -64,6 +66,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 @never_cache
+@ratelimit("form")
 def rsvp(request: HttpRequest, token: str) -> HttpResponse:
     """The organization's answer to its invitation: attend (with names) or decline."""
     registration = _registration(token)
@@ -131,6 +134,7 @@ def _context(registration: Registration, event: Event, form: RsvpForm) -> dict:
 
 @never_cache
 @require_POST
+@ratelimit("form")
 def rsvp_unavailability(request: HttpRequest, token: str) -> HttpResponse:
     """Replace the slots in which the registered organization cannot meet."""
     registration = _registration(token)
@@ -156,6 +160,7 @@ def rsvp_unavailability(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@ratelimit("form")
 def register(request: HttpRequest, pk: int) -> HttpResponse:
     """A signed-in member registers their organization for a published event."""
     event = get_object_or_404(Event.objects.visible(), pk=pk)
@@ -179,7 +184,7 @@ def _acting_organization(request: HttpRequest) -> Organization:
     chosen = request.POST.get("organization")
     if chosen:
         return get_object_or_404(
-            Organization, pk=chosen if chosen.isdigit() else 0, pk__in=member_org_ids(request.user)
+            Organization, pk=posted_pk(chosen), pk__in=member_org_ids(request.user)
         )
     membership = request.user.primary_membership
     if membership is None:
@@ -192,7 +197,7 @@ def _back(request: HttpRequest, event: Event, registration: Registration | None)
     if target and url_has_allowed_host_and_scheme(
         target, {request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
+        return HttpResponseRedirect(target)
     try:
         return redirect(reverse("event-detail", args=[event.pk]))
     except NoReverseMatch:

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from config.forms import posted_pk
 from events.models import Event, Meeting, Outcome, Registration, Season, Side
 from events.services import running
 from matchmaking.errors import DomainError
@@ -103,7 +104,7 @@ def _handle_check_in_post(request: HttpRequest, event: Event) -> None:
     elif action in ("check_in", "undo"):
         registration = get_object_or_404(
             event.registrations.select_related("organization"),
-            pk=request.POST.get("registration") or 0,
+            pk=posted_pk(request.POST.get("registration")),
         )
     else:
         raise Http404

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from config.forms import IdsChoiceField
 from matchmaking.models import Deployment, Industry, Need, Solution
 from matchmaking.services.catalog import submission_errors
 from matchmaking.validators import normalize_phone, validate_attachment
@@ -145,6 +146,7 @@ class NeedForm(CatalogForm):
             "share_attachments",
         ]
         widgets = {"deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        field_classes = {"capabilities": IdsChoiceField}
         help_texts = {
             "budget_min": _("In 万元 (10,000 CNY); leave empty if not decided."),
             "region": _("For example 上海市徐汇区."),
@@ -198,6 +200,7 @@ class SolutionForm(CatalogForm):
             "share_attachments",
         ]
         widgets = {"cases": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"capabilities": IdsChoiceField, "industries": IdsChoiceField}
         help_texts = {"price_min": _("In 万元 (10,000 CNY); leave empty to discuss.")}
 
     def __init__(self, *args, **kwargs) -> None:

@@ -96,6 +96,13 @@ def send_verification_email(*, user: User) -> None:
     )
 
 
+def remember_language(*, user: User, language: str) -> None:
+    """Save the language a user chose as theirs: pages after sign-in and emails use it."""
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        User.objects.filter(pk=user.pk).update(language=language)
+
+
 @transaction.atomic
 def verify_email(*, token: str) -> User:
     """Mark the address in a valid, unexpired token as verified."""

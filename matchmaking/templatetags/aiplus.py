@@ -5,9 +5,8 @@ from __future__ import annotations
 from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 register = template.Library()
 
@@ -62,14 +61,15 @@ def page_url(context, number: int) -> str:
     return f"?{query}&page={number}" if query else f"?page={number}"
 
 
-# The components a page explains, in the order users read them.
+# The components a page explains, in the order users read them. (Spelled `gettext_lazy`:
+# makemessages only extracts the standard names, so an alias would leave them untranslated.)
 COMPONENT_LABELS = {
-    "industry": _lazy("Industry"),
-    "capabilities": _lazy("Capabilities"),
-    "deployment": _lazy("Deployment"),
-    "budget": _lazy("Budget"),
-    "maturity": _lazy("Maturity"),
-    "text": _lazy("Text similarity"),
+    "industry": gettext_lazy("Industry"),
+    "capabilities": gettext_lazy("Capabilities"),
+    "deployment": gettext_lazy("Deployment"),
+    "budget": gettext_lazy("Budget"),
+    "maturity": gettext_lazy("Maturity"),
+    "text": gettext_lazy("Text similarity"),
 }
 
 

@@ -7,11 +7,15 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
+from config.ratelimit import ratelimit
 from matchmaking.errors import DomainError
 from matchmaking.forms.accounts import (
     DeleteAccountForm,
@@ -25,6 +29,25 @@ from matchmaking.forms.accounts import (
 from matchmaking.models import Membership
 from matchmaking.services import accounts as services
 from matchmaking.services import privacy
+
+# The language a visitor picked with the header's switch before signing in (session key).
+LANGUAGE_CHOSEN = "language_chosen"
+
+
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """The header's language buttons: Django's set_language, remembered for the person.
+
+    A signed-in user's choice becomes their saved preference (emails, next sign-in); a
+    visitor's choice is kept in the session, so that signing in does not undo it.
+    """
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and settings.LANGUAGE_COOKIE_NAME in response.cookies:
+        if request.user.is_authenticated:
+            services.remember_language(user=request.user, language=language)
+        else:
+            request.session[LANGUAGE_CHOSEN] = language
+    return response
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -42,6 +65,7 @@ def _set_language_cookie(response: HttpResponse, language: str) -> HttpResponse:
     return response
 
 
+@ratelimit("signup")
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("workspace")
@@ -110,7 +134,12 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
             request,
             _("We sent a new verification link to %(email)s.") % {"email": request.user.email},
         )
-    return redirect(request.POST.get("next") or "workspace")
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    return redirect("workspace")
 
 
 class LoginView(auth_views.LoginView):
@@ -118,10 +147,16 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
+        chosen = self.request.session.pop(LANGUAGE_CHOSEN, None)
         response = super().form_valid(form)
-        return _set_language_cookie(response, form.get_user().language)
+        user = form.get_user()
+        if chosen:
+            # Picked with the header's switch just before signing in: it wins, and sticks.
+            services.remember_language(user=user, language=chosen)
+        return _set_language_cookie(response, user.language)
 
 
+@method_decorator(ratelimit("password_reset"), name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = QueuedPasswordResetForm
 

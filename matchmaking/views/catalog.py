@@ -22,6 +22,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.forms import posted_pk
+from config.ratelimit import ratelimit
 from matchmaking import selectors
 from matchmaking.errors import DomainError
 from matchmaking.filters import NeedFilter, SolutionFilter
@@ -181,6 +183,7 @@ def my_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@ratelimit("form")
 def my_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponse:
     """Post a new record or edit one: save as a draft, or submit it for review."""
     spec = KINDS[kind]
@@ -263,7 +266,7 @@ def my_action(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             messages.success(request, _("Closed."))
         elif action == "remove_attachment":
             attachment = get_object_or_404(
-                Attachment, pk=request.POST.get("attachment"), **{kind: record}
+                Attachment, pk=posted_pk(request.POST.get("attachment")), **{kind: record}
             )
             services.remove_attachment(attachment, by=request.user)
             messages.success(request, _("The attachment was removed."))

@@ -6,12 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.forms import posted_pk
+from config.ratelimit import ratelimit
 from matchmaking import selectors
 from matchmaking.errors import DomainError
 from matchmaking.filters import MatchedNeedFilter
@@ -29,23 +31,50 @@ def _provider_organization(request: HttpRequest):
     return membership.organization
 
 
+# The provider's last filters on the matched-needs page, as a query string.
+MATCHED_NEEDS_FILTERS = "matched_needs_filters"
+
+
+def _matched_needs_filters(request: HttpRequest) -> tuple[QueryDict, bool]:
+    """The filters in the URL (remembered for next time), else the last ones used.
+
+    Returns the filters (without the page number) and whether they were restored.
+    """
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    if filters:
+        request.session[MATCHED_NEEDS_FILTERS] = filters.urlencode()
+        return filters, False
+    saved = request.session.get(MATCHED_NEEDS_FILTERS)
+    if saved:
+        return QueryDict(saved), True
+    return filters, False
+
+
 @login_required
 def matched_needs(request: HttpRequest) -> HttpResponse:
-    """匹配需求: needs matched to any of my solutions, filterable, with the reasons."""
+    """匹配需求: needs matched to any of my solutions, filterable, with the reasons.
+
+    The filters last used come back on the next visit, with a link that clears them.
+    """
     organization = _provider_organization(request)
+    if "clear" in request.GET:
+        request.session.pop(MATCHED_NEEDS_FILTERS, None)
+        return redirect("matched-needs")
+    filters, restored = _matched_needs_filters(request)
     queryset = selectors.matched_needs_for_provider(organization.pk)
     filterset = MatchedNeedFilter(
-        request.GET or None, queryset=queryset, organization_id=organization.pk
+        filters or None, queryset=queryset, organization_id=organization.pk
     )
     matches = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-    if not request.GET.get("ordering"):
+    if not filters.get("ordering"):
         matches = matches.order_by("-score", "need_id")
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "filter": filterset,
+        "filtered": bool(filters),
+        "restored": restored,
         "page": Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page")),
-        "query": query.urlencode(),
+        "query": filters.urlencode(),
         "has_solutions": Solution.objects.filter(
             organization=organization, status=Status.APPROVED
         ).exists(),
@@ -56,16 +85,19 @@ def matched_needs(request: HttpRequest) -> HttpResponse:
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return redirect(target)
+        return HttpResponseRedirect(target)
     return redirect(fallback)
 
 
 @login_required
 @require_POST
+@ratelimit("form")
 def match_action(request: HttpRequest) -> HttpResponse:
     """Interested / not interested / undo on one (need, solution) pair."""
-    need = get_object_or_404(Need, pk=request.POST.get("need"), status=Status.APPROVED)
-    solution = get_object_or_404(Solution, pk=request.POST.get("solution"), status=Status.APPROVED)
+    need = get_object_or_404(Need, pk=posted_pk(request.POST.get("need")), status=Status.APPROVED)
+    solution = get_object_or_404(
+        Solution, pk=posted_pk(request.POST.get("solution")), status=Status.APPROVED
+    )
     action = request.POST.get("action")
     try:
         if action == "interested":

@@ -242,23 +242,42 @@ def test_programme_office_journey(celery_worker, page, programme, screenshot):
     page.locator("#id_token").press("Enter")
     expect(page.locator(".messages .success")).to_contain_text(scanned.organization.name)
     screenshot(page, "check-in")
+    # One organization with meetings never turns up; the others are checked in from the list.
+    absent = (
+        event.registrations.filter(status="registered")
+        .filter(organization__in=Meeting.objects.filter(event=event).values("provider"))
+        .first()
+    )
+    missed = Meeting.objects.filter(event=event, provider=absent.organization).count()
+    assert missed > 0
     page.goto(f"/admin/events/registration/?event__id__exact={event.pk}&status__exact=registered")
     page.locator("#action-toggle").check()
+    page.locator(f"input[name=_selected_action][value='{absent.pk}']").uncheck()
     page.locator("select[name=action]").select_option("check_in_selected")
     page.locator("button[name=index]").click()
     expect(page.locator(".messagelist .success")).to_be_visible()
-    assert set(
-        event.registrations.filter(status__in=Registration.ATTENDING).values_list(
-            "status", flat=True
-        )
-    ) == {"checked_in"}
+    assert list(event.registrations.filter(status="registered")) == [absent]
 
-    # --- run the event, record an outcome taken by phone -------------------------------
+    # --- run the event: the absent organization is a no-show, its meetings too ---------
     page.goto(f"/admin/events/event/?season__id__exact={season.pk}")
     run_action(page, "start_selected", event.pk)
+    page.goto(f"/admin/events/registration/?event__id__exact={event.pk}&status__exact=registered")
+    run_action(page, "mark_no_show_selected", absent.pk)
+    absent.refresh_from_db()
+    assert absent.status == "no_show"
+    page.goto(f"/admin/events/event/?season__id__exact={season.pk}")
     run_action(page, "finish_selected", event.pk)
-    assert Meeting.objects.filter(event=event, status="held").count() == scheduled
-    meeting = Meeting.objects.filter(event=event).order_by("slot", "table").first()
+    held = Meeting.objects.filter(event=event, status="held").count()
+    assert (
+        Meeting.objects.filter(event=event, provider=absent.organization)
+        .exclude(status="no_show")
+        .count()
+        == 0
+    )
+    assert held == scheduled - missed > 0
+
+    # --- record an outcome taken by phone ----------------------------------------------
+    meeting = Meeting.objects.filter(event=event, status="held").order_by("slot", "table").first()
     page.goto("/admin/events/outcome/add/")
     page.locator("#id_meeting").fill(str(meeting.pk))
     page.locator("#id_side").select_option("enterprise")
@@ -287,7 +306,7 @@ def test_programme_office_journey(celery_worker, page, programme, screenshot):
     page.get_by_role("button", name="查看").click()
     funnel = page.locator("#funnel-table tbody tr")
     counts = [funnel.nth(i).locator("td").first.inner_text() for i in range(5)]
-    assert counts == [str(scheduled), "1", "1", "1", "1"]
+    assert counts == [str(held), "1", "1", "1", "1"]
     expect(page.locator("#domain-table")).to_contain_text("300")
     expect(page.locator("#figures")).to_contain_text("2 / 2")
     screenshot(page, "dashboard")

@@ -3,9 +3,10 @@
 An enterprise registers, verifies its email, posts a scenario need and — once the
 programme office has published it and the real worker has matched it — reads the
 ranked solutions with their reasons, says it is interested in one, and sees the
-provider's contact details after the provider agreed. It then registers for a
-docking event, asks a second provider for a meeting, gets its schedule (.ics) and,
-after the event, rates its meetings. Every email is sent by the worker process.
+provider's contact details after the provider agreed. Invited to a docking event by
+email, it answers through the personal RSVP link and blocks the slots in which it
+cannot meet (the schedule then uses only the others), asks a second provider for a
+meeting, gets its schedule (.ics) and, after the event, rates its meetings. Every email is sent by the worker process.
 
 The programme office's and the providers' answers are given through the same
 services their pages call (their own journeys drive those pages).
@@ -18,7 +19,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from events.models import Event, MeetingRequest, Outcome, Registration
+from events.models import Event, Meeting, MeetingRequest, Outcome, Registration
+from events.services import registration as registration_services
 from events.services import requests as request_services
 from events.services import running
 from events.services import schedule as schedule_services
@@ -212,13 +214,32 @@ def test_enterprise_journey(celery_worker, device, programme, screenshot):
     assert_fits(page)
     shot("introductions")
 
-    # --- register for the event, ask the other provider for a meeting ------------------
+    # --- the office invites the enterprise; it answers and blocks its busy slots -------
     event = programme["event"]
+    enterprise = User.objects.get(email=EMAIL).memberships.get().organization
+    RegistrationFactory(event=event, organization=enterprise, status=Registration.Status.INVITED)
+    assert registration_services.send_invitations(event, by=staff) == 1
+    invitation = sent_email(EMAIL, "event_invitation")
+    page.goto(path_in(invitation, r"/events/rsvp/[^\s]+"))
+    expect(page.locator("h1")).to_have_text(event.title_zh)
+    expect(page.locator("#rsvp-status")).to_have_text("已邀请")
+    page.locator("#id_attendees").fill("周工, 王工")
+    page.get_by_role("button", name="我将参加").click()
+    success_message(page)
+    expect(page.locator("#rsvp-status")).to_have_text("已报名")
+    busy = page.locator("#availability input[name=slots]")
+    expect(busy).to_have_count(12)
+    for index in range(10):  # busy all afternoon but for the last two slots
+        busy.nth(index).check()
+    page.locator("#availability").get_by_role("button", name="保存").click()
+    assert "10" in success_message(page)
+    assert_fits(page)
+    shot("rsvp")
+
+    # --- on the event page, ask the other provider for a meeting -----------------------
     nav(page, "对接活动")
     page.get_by_role("link", name=event.title_zh).click()
     assert_fits(page)
-    page.get_by_role("button", name="为本机构报名").click()
-    success_message(page)
     expect(page.locator("#registration-status")).to_have_text("已报名")
     suggestion = page.locator("#suggestion-list > li", has_text="上海西岸视觉科技有限公司")
     suggestion.get_by_text("发起洽谈邀约").click()
@@ -255,6 +276,10 @@ def test_enterprise_journey(celery_worker, device, programme, screenshot):
     with page.expect_download() as download:
         page.get_by_role("link", name="下载（.ics）").click()
     calendar = download.value.path().read_text(encoding="utf-8")
+    slots = set(
+        Meeting.objects.filter(event=event, enterprise=enterprise).values_list("slot", flat=True)
+    )
+    assert slots == {10, 11}  # only where the enterprise said it could meet
     assert calendar.startswith("BEGIN:VCALENDAR")
     assert calendar.count("BEGIN:VEVENT") == 2
     assert_fits(page)

@@ -1,13 +1,14 @@
 """The AI provider's journey, in Chromium, in Chinese and again in English.
 
 A provider switches the language with the header's buttons (English run), signs in
-— the choice survives signing in — and posts a solution: saved as a draft first,
-then submitted. Once the programme office has published it and the real worker has
+— the choice survives signing in — and posts a solution with its filing number
+(备案号): saved as a draft first, then submitted; once published it carries the badge. Once the programme office has published it and the real worker has
 matched it, the provider reads the matched needs, filters them (the filters are
 remembered for the next visit, with a link that clears them), says it is interested
 in one, and sees the enterprise's contact details once the enterprise agreed. Invited
 to a docking event by email, it answers through the personal RSVP link, blocks a
-time slot, accepts the enterprise's meeting request and gets its schedule (.ics).
+time slot, asks the enterprise for a meeting from the event page and, once the
+enterprise agreed, gets its schedule (.ics).
 
 The programme office's and the enterprise's steps go through the services their
 pages call (their journeys drive those pages); every email is sent by the worker.
@@ -58,6 +59,8 @@ pytestmark = [
 PROVIDER_EMAIL = "chen@shuheng.example.com"
 NEED_PHONE = "13877776666"
 # What the pages say, per language (labels are the catalog's translations).
+FILING_NUMBER = "Shanghai-ShuHengShiJue-202409120031"
+
 TEXT = {
     "zh-hans": {
         "lang": "zh-CN",
@@ -75,10 +78,12 @@ TEXT = {
         "workspace": "我的工作台",
         "attend": "我将参加",
         "save": "保存",
-        "accept": "接受",
         "my_events": "我的活动",
         "download": "下载（.ics）",
         "budget": "万元",
+        "filed": "已备案生成式人工智能服务",
+        "request": "发起洽谈邀约",
+        "send_request": "发送邀约",
     },
     "en": {
         "lang": "en",
@@ -96,10 +101,12 @@ TEXT = {
         "workspace": "My workspace",
         "attend": "I will attend",
         "save": "Save",
-        "accept": "Accept",
         "my_events": "My events",
         "download": "Download (.ics)",
         "budget": "CNY 2M–3M",
+        "filed": "Filed generative AI service",
+        "request": "Request a meeting",
+        "send_request": "Send the request",
     },
 }
 
@@ -184,6 +191,8 @@ def test_provider_journey(celery_worker, page, programme, screenshot, language):
     page.locator("input[name=deployment_modes][value='on_premise']").check()
     page.locator("input[name=deployment_modes][value='edge']").check()
     page.locator("#id_maturity").select_option("product")
+    page.locator("#id_base_model").fill("书衡视觉 2.0")
+    page.locator("#id_filing_number").fill(FILING_NUMBER)
     page.locator("#id_price_min").fill("30")
     page.locator("#id_price_max").fill("150")
     page.locator("#id_contact_name").fill("陈博士")
@@ -199,6 +208,10 @@ def test_provider_journey(celery_worker, page, programme, screenshot, language):
     staff = programme["staff"]
     assert catalog_services.approve(Solution.objects.filter(pk=solution.pk), by=staff) == 1
     sent_email(PROVIDER_EMAIL, "review_decision")
+    page.goto(f"/solutions/{solution.pk}/")
+    expect(page.locator(".badge.ok", has_text=FILING_NUMBER)).to_have_text(
+        f"{text['filed']} · {FILING_NUMBER}"
+    )
     nav(page, text["my_solutions"])
     page.get_by_role("link", name="工业视觉质检大模型").click()
     page.get_by_role("link", name=text["see_matches"], exact=True).click()
@@ -261,23 +274,21 @@ def test_provider_journey(celery_worker, page, programme, screenshot, language):
     assert list(registration.unavailable_slots.values_list("slot", flat=True)) == [0]
     shot("rsvp")
 
-    # --- the enterprise asks for a meeting; the provider accepts it ---------------------
-    request_services.request_meeting(
-        event=event,
-        from_org=need.organization,
-        to_org=programme["provider"],
-        by=enterprise_user,
-        message="想了解私有化部署的周期。",
-    )
-    sent_email(PROVIDER_EMAIL, "event_meeting_request")
+    # --- on the event page the provider asks the enterprise for a meeting; it agrees ----
+    enterprise = need.organization
+    enterprise_name = enterprise.name_en if language == "en" else enterprise.name
     nav(page, text["my_events"])
     page.locator("#upcoming").get_by_role("link").first.click()
-    incoming = page.locator("#incoming > li")
-    expect(incoming).to_have_count(1)
-    expect(incoming).to_contain_text("想了解私有化部署的周期。")
-    incoming.get_by_role("button", name=text["accept"], exact=True).click()
-    success_message(page)
-    assert MeetingRequest.objects.get().status == "accepted"
+    suggestion = page.locator("#suggestion-list > li", has_text=enterprise_name)
+    suggestion.get_by_text(text["request"], exact=True).click()
+    suggestion.locator("textarea").fill("可现场演示冲压件缺陷检测，希望了解产线节拍。")
+    suggestion.get_by_role("button", name=text["send_request"], exact=True).click()
+    assert enterprise_name in success_message(page)
+    sent_email(enterprise_user.email, "event_meeting_request")
+    request_services.answer_request(
+        request=MeetingRequest.objects.get(event=event), accept=True, by=enterprise_user
+    )
+    assert MeetingRequest.objects.get().requested_by_side == "provider"
 
     # --- the office builds (worker) and sends the schedule ------------------------------
     schedule_services.build_schedule(event, by=staff)
@@ -289,8 +300,7 @@ def test_provider_journey(celery_worker, page, programme, screenshot, language):
     reload_until(page, "#meetings > li")
     meeting = page.locator("#meetings > li")
     expect(meeting).to_have_count(1)
-    enterprise = need.organization
-    expect(meeting).to_contain_text(enterprise.name_en if language == "en" else enterprise.name)
+    expect(meeting).to_contain_text(enterprise_name)
     assert "13:30–13:50" not in meeting.inner_text()  # the blocked first slot
     with page.expect_download() as download:
         page.get_by_role("link", name=text["download"], exact=True).click()

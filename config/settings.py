@@ -47,7 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "import_export",
-    "axes",
+    "config.apps.AxesConfig",
     "matchmaking",
     "events",
 ]

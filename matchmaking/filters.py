@@ -132,7 +132,9 @@ class MatchedNeedFilter(django_filters.FilterSet):
     """Filters of the provider's “Matched needs” page."""
 
     solution = django_filters.ModelChoiceFilter(
-        label=_("For my solution"), queryset=Solution.objects.none()
+        label=_("For my solution"),
+        queryset=Solution.objects.none(),
+        empty_label=_("All my solutions"),
     )
     industry = django_filters.ModelMultipleChoiceFilter(
         label=_("Industry"),

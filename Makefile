@@ -31,7 +31,7 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --site http://$(HOST):$(PORT)
 
 # Local serving over plain HTTP on the embedded default (SQLite, eager Celery).
 run: export DJANGO_DEBUG ?= 1

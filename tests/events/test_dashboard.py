@@ -167,8 +167,19 @@ def test_dashboard_page_staff_sees_figures_and_tables(client, programme):
     assert response.context["figures"]["totals"]["met"] == 4
     html = response.content.decode()
     assert 'id="funnel-table"' in html
+    assert 'id="funnel-chart"' in html
     assert 'id="domain-table"' in html
     assert "vendor/chartjs/chart.umd.min.js" in html
+
+
+def test_dashboard_page_says_why_the_funnel_is_empty_before_any_meeting(client, programme):
+    Outcome.objects.all().delete()
+    Meeting.objects.update(status=Meeting.Status.SCHEDULED)
+    client.force_login(StaffFactory())
+
+    html = client.get(reverse("dashboard"), {"season": programme.pk}).content.decode()
+
+    assert ('id="funnel-empty"' in html, 'id="funnel-chart"' in html) == (True, False)
 
 
 def test_dashboard_page_defaults_to_the_latest_season(client, programme):

@@ -9,6 +9,13 @@ class Command(BaseCommand):
         "catalog (published and matched), and a planned season of docking events."
     )
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--site",
+            default="http://127.0.0.1:8000",
+            help="where the site will be served, for the addresses printed at the end",
+        )
+
     def handle(self, *args, **options) -> None:
         created = seed_demo()
         extended = []
@@ -25,4 +32,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {account.role:<11} {account.email:<26} {account.password:<20} {account.organization}"
             )
-        self.stdout.write("\nSite:  http://127.0.0.1:8000/   Admin: http://127.0.0.1:8000/admin/\n")
+        site = options["site"].rstrip("/")
+        self.stdout.write(f"\nSite:  {site}/   Admin: {site}/admin/\n")

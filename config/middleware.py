@@ -4,8 +4,10 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils import translation
+from django.utils.log import log_response
+from django.utils.translation import gettext
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
@@ -51,7 +53,8 @@ class RejectNullCharactersMiddleware:
     (a query with one fails as a server error): a token in a URL, a search term or a
     message would otherwise turn hostile input into a 500. Forms already refuse NUL
     in their fields; this covers the values views read directly. Uploaded files'
-    contents are not looked at.
+    contents are not looked at. The API (`/api/`) answers with its JSON error body, as
+    its schema documents (config/api_schema.py); pages get the 400 page.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -59,10 +62,21 @@ class RejectNullCharactersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "\x00" in request.path or self._has_null(request.GET):
-            raise BadRequest("NUL character in the URL")
+            return self._refuse(request, "NUL character in the URL")
         if request.method == "POST" and self._has_null(request.POST):
-            raise BadRequest("NUL character in a form field")
+            return self._refuse(request, "NUL character in a form field")
         return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request: HttpRequest, reason: str) -> HttpResponse:
+        if not request.path.startswith("/api/"):
+            raise BadRequest(reason)
+        response = JsonResponse(
+            {"detail": gettext("The request contains a NUL character, which is not allowed.")},
+            status=400,
+        )
+        log_response(f"{reason}: %s", request.path, response=response, request=request)
+        return response
 
     @staticmethod
     def _has_null(data: QueryDict) -> bool:

@@ -86,6 +86,8 @@ class WriteRateThrottle(UserRateThrottle):
     """The "writes" rate of the settings, per user (per address when anonymous), on writes only."""
 
     scope = "writes"
+    # Read by the schema (config/api_schema.py): reads are never answered 429.
+    writes_only = True
 
     def get_rate(self) -> str | None:
         # Looked up per request (DRF reads it once, at import), so it follows the settings.

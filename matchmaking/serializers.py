@@ -86,6 +86,12 @@ class CodeField(serializers.SlugRelatedField):
     def __init__(self, **kwargs) -> None:
         super().__init__(slug_field="code", **kwargs)
 
+    def to_internal_value(self, data):
+        # PostgreSQL refuses NUL in any string: looking such a code up would be a 500.
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
 
 class ContactSerializer(serializers.Serializer):
     """The contact person. Private: only the record's own side, staff and introduced parties see it."""

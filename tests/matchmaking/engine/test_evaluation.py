@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from matchmaking.engine.evaluation import evaluate, load_dataset, ndcg_at, precision_at
+from matchmaking.engine.evaluation.__main__ import best_precision_at_5
+from matchmaking.engine.evaluation.__main__ import main as evaluation_main
 
 
 @pytest.fixture(scope="module")
@@ -44,3 +48,15 @@ def test_metrics_on_hand_computed_ranking():
     assert ndcg_at([2, 1], relevance) == pytest.approx(
         (1 + 3 / 1.584962500721156) / (3 + 1 / 1.584962500721156)
     )
+
+
+def test_best_precision_at_5_is_bounded_by_the_relevant_count():
+    assert best_precision_at_5([1, 2, 7]) == pytest.approx((0.2 + 0.4 + 1.0) / 3)
+
+
+def test_evaluation_command_prints_the_figures_as_json(capsys):
+    evaluation_main(["--json"])
+
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert figures["engine"]["ndcg_at_10"] > figures["baseline"]["ndcg_at_10"]
+    assert figures["engine"]["precision_at_5"] <= figures["best_precision_at_5"]

@@ -1,0 +1,71 @@
+"""Print the matching quality on the development set: `python -m matchmaking.engine.evaluation`.
+
+Engine versus plain TF-IDF cosine, precision@5 and nDCG@10 averaged over the judged
+needs (and, for the providers' view, over the judged solutions), next to the best
+precision@5 any ranking could reach: most needs have fewer than five relevant
+solutions, so precision@5 cannot reach 1. `--json` adds the figures as one JSON
+object on the last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import numpy as np
+
+from matchmaking.engine.evaluation import evaluate, load_dataset
+
+
+def best_precision_at_5(relevant_counts: list[int]) -> float:
+    """The precision@5 of a perfect ranking: min(relevant, 5) / 5, averaged."""
+    return float(np.mean([min(count, 5) / 5 for count in relevant_counts]))
+
+
+def _line(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    args = parser.parse_args(argv)
+
+    dataset = load_dataset()
+    report = evaluate(dataset=dataset)
+    per_need: dict[int, int] = {}
+    per_solution: dict[int, int] = {}
+    for (need_id, solution_id), relevance in dataset.judgments.items():
+        if relevance >= 1:
+            per_need[need_id] = per_need.get(need_id, 0) + 1
+            per_solution[solution_id] = per_solution.get(solution_id, 0) + 1
+    figures = report.as_dict()
+    figures["best_precision_at_5"] = best_precision_at_5(list(per_need.values()))
+    figures["best_precision_at_5_solution_side"] = best_precision_at_5(list(per_solution.values()))
+    figures["needs"], figures["solutions"] = len(dataset.needs), len(dataset.solutions)
+    figures["judged_pairs"] = len(dataset.judgments)
+
+    _line(
+        f"Development set: {len(dataset.needs)} needs, {len(dataset.solutions)} solutions, "
+        f"{len(dataset.judgments)} judged pairs"
+    )
+    _line(f"{'ranking':<34}{'precision@5':>12}{'nDCG@10':>10}")
+    rows = [
+        ("needs: engine", report.engine),
+        ("needs: plain TF-IDF", report.baseline),
+        ("solutions: engine", report.engine_solution_side),
+        ("solutions: plain TF-IDF", report.baseline_solution_side),
+    ]
+    for label, metrics in rows:
+        _line(f"{label:<34}{metrics.precision_at_5:>12.3f}{metrics.ndcg_at_10:>10.3f}")
+    _line(
+        f"best possible precision@5: needs {figures['best_precision_at_5']:.3f}, "
+        f"solutions {figures['best_precision_at_5_solution_side']:.3f}"
+    )
+    if args.json:
+        _line(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

@@ -391,7 +391,14 @@ class NeedSubmitter(SiteUser):
         account = accounts[next(State.enterprise_numbers) % len(accounts)]["email"]
         self.token = ""
         if self.log_in(account):
-            self.token = csrf_token(self.client.get("/my/needs/new/", name="/my/needs/new/ (form)"))
+            # The burst starts minutes later, long after the server has closed this idle
+            # keep-alive connection (gunicorn keepalive = 5 s). A browser would open a new
+            # connection then; without "close" the client would send the POST down the
+            # dead socket and fail before the server ever saw it.
+            form = self.client.get(
+                "/my/needs/new/", name="/my/needs/new/ (form)", headers={"Connection": "close"}
+            )
+            self.token = csrf_token(form)
         self.submitted = False
         State.burst_arrived += 1
         if State.burst_arrived >= BURST_USERS:

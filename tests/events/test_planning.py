@@ -283,3 +283,25 @@ def test_plan_season_event_dates_spread_across_the_window():
     gaps = [(b.date - a.date).days for a, b in zip(plan.events, plan.events[1:], strict=False)]
     assert min(gaps) >= 30
     assert plan.events[0].date - inp.start < timedelta(days=40)
+
+
+def test_plan_season_events_sharing_a_theme_are_numbered_in_date_order():
+    # 60 vision needs of one domain in three events: one theme, three distinct titles.
+    needs = [
+        replace(need, capabilities=("computer_vision",)) for need in themed_manufacturing_needs()
+    ]
+
+    plan = plan_season(make_input(needs, target_events=3))
+
+    by_date = sorted(plan.events, key=lambda e: e.date)
+    base_zh = "大模型+工业制造 供需对接会 · 视觉检测与识别专场"
+    base_en = "AI+ Manufacturing Matchmaking · Computer vision session"
+    assert [e.title_zh for e in by_date] == [f"{base_zh}（{n}）" for n in ("I", "II", "III")]
+    assert [e.title_en for e in by_date] == [f"{base_en} {n}" for n in ("I", "II", "III")]
+
+
+def test_plan_season_demo_titles_are_distinct():
+    plan = plan_season(DEMO)
+
+    assert len({e.title_zh for e in plan.events}) == len(plan.events)
+    assert len({e.title_en for e in plan.events}) == len(plan.events)

@@ -3,7 +3,7 @@
 Re-run on a scratch database, never the real one (the script submits one need and
 opens the review form in admin, so it changes the data it looks at):
 
-    cd /work/main
+    # from the repository root
     unset REDIS_URL                     # Celery runs tasks eagerly, in-process
     export DJANGO_DEBUG=1 DATABASE_URL=sqlite:////tmp/shots/db.sqlite3 \
            MEDIA_ROOT=/tmp/shots/media

@@ -58,9 +58,9 @@ pytestmark = [
 
 PROVIDER_EMAIL = "chen@shuheng.example.com"
 NEED_PHONE = "13877776666"
-# What the pages say, per language (labels are the catalog's translations).
 FILING_NUMBER = "Shanghai-ShuHengShiJue-202409120031"
 
+# What the pages say, per language (labels are the catalog's translations).
 TEXT = {
     "zh-hans": {
         "lang": "zh-CN",

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "config.apps.AxesConfig",
     "matchmaking",
     "events",
+    # Benchmark commands only; no app imports it (docs/BENCHMARKS.md).
+    "bench",
 ]
 
 MIDDLEWARE = [

@@ -11,7 +11,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 ZH_PO = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 ZH_MO = ZH_PO.with_suffix(".mo")
-SOURCES = ("config", "matchmaking", "events", "templates", "static", "manage.py", "pyproject.toml")
+SOURCES = (
+    "config",
+    "matchmaking",
+    "events",
+    "bench",
+    "templates",
+    "static",
+    "manage.py",
+    "pyproject.toml",
+)
 
 
 def _key(entry) -> tuple:

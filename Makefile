@@ -63,6 +63,7 @@ beat: install
 	@test -n "$$REDIS_URL" || (echo "Set REDIS_URL to run beat" && exit 2)
 	$(BIN)/celery -A config.celery_app beat --loglevel=INFO
 
+# The benchmark commands live in bench/ (figures in docs/BENCHMARKS.md); none is a timed test.
 bench: migrate
 	$(BIN)/python manage.py bench_matching
 	$(BIN)/python manage.py bench_scheduling

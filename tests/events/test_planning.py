@@ -4,7 +4,7 @@ from collections import Counter
 from dataclasses import replace
 from datetime import date, timedelta
 
-from events.bench_planning import CAPABILITIES, INDUSTRIES, make_demo_instance
+from bench.planning import CAPABILITIES, INDUSTRIES, make_demo_instance
 from events.calendar_cn import load_default_calendar
 from events.planning import (
     NO_DATE,

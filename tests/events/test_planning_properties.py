@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events.bench_planning import make_demo_instance
+from bench.planning import make_demo_instance
 from events.planning import plan_season
 
 DEMO = make_demo_instance(1)

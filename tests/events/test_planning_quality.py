@@ -6,7 +6,7 @@ providers, 30 events, 30 providers per event); the 10,000-need case runs in the 
 
 import pytest
 
-from events.bench_planning import make_demo_instance, make_planning_instance
+from bench.planning import make_demo_instance, make_planning_instance
 from events.planning import plan_season
 
 

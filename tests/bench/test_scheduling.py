@@ -1,4 +1,4 @@
-"""Specifications of the scheduling benchmark's instances (events/bench_scheduling.py).
+"""Specifications of the scheduling benchmark's instances (bench/scheduling.py).
 
 The full benchmark takes ~25 s and is run by ``bench_scheduling``; these tests check
 that its instances are what it claims, and the scheduler's bar on the large event.
@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from events.bench_scheduling import season, single_event, with_unavailability
+from bench.scheduling import season, single_event, with_unavailability
 from events.scheduling import SchedulingProblem, greedy_first_fit, schedule_meetings, verify
 
 

@@ -7,8 +7,9 @@ solutions that specialise in a few industries and capabilities, and for each nee
 providers the matching engine would rank highest. The affinity model behind that ranking
 — industry fit (exact or related), capability coverage, a provider's general strength
 and noise — is deliberately the same shape as the engine's score, so the planner is
-benchmarked on the structure it will meet. The ``bench_planning`` command and the tests
-import this module; the Django side feeds real engine output through the same dataclasses.
+benchmarked on the structure it will meet. The ``bench_scheduling`` command and the
+planner's tests import this module; the Django side feeds real engine output through the
+same dataclasses.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@
 
 Scheduling: one event with 200 organizations and 1,000 requests, and a season of 50
 events with 2,000 organizations and 10,000 requests, each with and without
-unavailability (events/bench_scheduling.py), against a greedy first-fit baseline.
-Planning: the season planner on 10,000 generated needs (events/bench_planning.py).
+unavailability (bench/scheduling.py), against a greedy first-fit baseline.
+Planning: the season planner on 10,000 generated needs (bench/planning.py).
 Results go to docs/BENCHMARKS.md; it is not a timed test.
 """
 
@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from events.bench_planning import run_planning_benchmark
-from events.bench_scheduling import run_scheduling_benchmark, summary
+from bench.planning import run_planning_benchmark
+from bench.scheduling import run_scheduling_benchmark, summary
 
 HEADLINE = (
     "ratio_unconstrained",

@@ -1,4 +1,4 @@
-"""Specifications of the 1:1 meeting scheduler (events/scheduling.py).
+"""Specifications of the 1:1 meeting scheduler (events/scheduling/).
 
 Pure Python: no database, no Django.
 """

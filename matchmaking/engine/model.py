@@ -35,10 +35,9 @@ from matchmaking.engine.text import (
     contained_terms,
     displayable,
     fit_vocabulary,
-    tokenize_batch,
     vectorize,
-    vectorize_documents,
 )
+from matchmaking.engine.tokens import BatchTokenizer
 from matchmaking.engine.version import ALGORITHM_VERSION
 
 MODEL_FORMAT = "aiplus-engine-model/1"
@@ -46,6 +45,11 @@ MODEL_FORMAT = "aiplus-engine-model/1"
 
 class IncompatibleModelError(ValueError):
     """A stored model was fitted by another algorithm version: refit it."""
+
+
+def _texts(record: NeedRecord | SolutionRecord) -> tuple[str, tuple[str, str]]:
+    """(title, body texts) of a record: what its text vector is made of."""
+    return record.title, (record.summary, record.description)
 
 
 def need_document(need: NeedRecord, tokenizer: Tokenizer, title_weight: int) -> dict[str, float]:
@@ -108,14 +112,21 @@ class FittedModel:
         return SolutionTables.build(self.solutions, self.config)
 
     def vectorize_needs(self, needs: Sequence[NeedRecord]) -> sparse.csr_matrix:
-        weight = self.config.title_weight
-        docs = (need_document(x, self.tokenizer, weight) for x in needs)
-        return vectorize_documents(docs, self.term_index, self.idf)
+        return self._vectorize(needs)
 
     def vectorize_solutions(self, solutions: Sequence[SolutionRecord]) -> sparse.csr_matrix:
-        weight = self.config.title_weight
-        docs = (solution_document(x, self.tokenizer, weight) for x in solutions)
-        return vectorize_documents(docs, self.term_index, self.idf)
+        return self._vectorize(solutions)
+
+    def _vectorize(self, records: Sequence[NeedRecord | SolutionRecord]) -> sparse.csr_matrix:
+        """TF-IDF rows against the fitted vocabulary (unknown terms dropped)."""
+        tokens = BatchTokenizer(use_glossary=self.config.use_glossary)
+        batch = tokens.tokenize(map(_texts, records), self.config.title_weight)
+        index = self.term_index
+        lookup = np.fromiter(
+            (index.get(term, -1) for term in batch.terms), dtype=np.int64, count=len(batch.terms)
+        )
+        final_ids = lookup[batch.term_ids] if len(batch.term_ids) else batch.term_ids
+        return vectorize(final_ids, batch.counts, batch.lengths, self.idf)
 
     def need_index(self, needs: Sequence[NeedRecord]) -> NeedIndex:
         ordered = sorted_unique(needs, "need")
@@ -244,14 +255,9 @@ def fit(
     started = time.perf_counter()
     ordered_needs = sorted_unique(needs, "need")
     ordered_solutions = sorted_unique(solutions, "solution")
-    tokenizer = Tokenizer(use_glossary=config.use_glossary)
-    weight = config.title_weight
-    # A generator: one document's counts are alive at a time (see tokenize_batch).
-    documents = itertools.chain(
-        (need_document(x, tokenizer, weight) for x in ordered_needs),
-        (solution_document(x, tokenizer, weight) for x in ordered_solutions),
-    )
-    batch = tokenize_batch(documents)
+    tokens = BatchTokenizer(use_glossary=config.use_glossary)
+    documents = itertools.chain(map(_texts, ordered_needs), map(_texts, ordered_solutions))
+    batch = tokens.tokenize(documents, config.title_weight)
     terms, idf, remap = fit_vocabulary(
         batch, max_df=config.max_df, max_df_min_docs=config.max_df_min_docs
     )
@@ -265,6 +271,6 @@ def fit(
         needs=NeedIndex(matrix=matrix[:n_needs], **need_fields(ordered_needs)),
         solutions=SolutionIndex(matrix=matrix[n_needs:], **solution_fields(ordered_solutions)),
     )
-    model.__dict__["tokenizer"] = tokenizer
+    model.__dict__["tokenizer"] = tokens.reference
     model.timings["vectorize"] = time.perf_counter() - started
     return model

@@ -24,7 +24,6 @@ import json
 import math
 import re
 import unicodedata
-from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -332,9 +331,9 @@ class Tokenizer:
                     if canonical != piece:
                         self._add_canonical(canonical, weight, counts)
 
-    def _add_canonical(self, canonical: str, weight: int, counts: dict[str, float]) -> None:
-        # The canonical term's own tokens, exactly as Chinese text containing it
-        # would produce them (no further synonym expansion: no loops).
+    def canonical_tokens(self, canonical: str) -> dict[str, int]:
+        """The canonical term's own tokens, exactly as Chinese text containing it
+        would produce them (no further synonym expansion: no loops)."""
         tokens = self._canonical_cache.get(canonical)
         if tokens is None:
             tokens_f: dict[str, float] = {}
@@ -346,7 +345,10 @@ class Tokenizer:
                         tokens_f[canonical[i:j]] = tokens_f.get(canonical[i:j], 0.0) + 1
             tokens = {k: int(v) for k, v in tokens_f.items()}
             self._canonical_cache[canonical] = tokens
-        for token, n in tokens.items():
+        return tokens
+
+    def _add_canonical(self, canonical: str, weight: int, counts: dict[str, float]) -> None:
+        for token, n in self.canonical_tokens(canonical).items():
             counts[token] = counts.get(token, 0.0) + n * weight
 
     def document(self, title: str, body: Iterable[str], title_weight: int) -> dict[str, float]:
@@ -449,38 +451,16 @@ def contained_terms(
 
 @dataclass
 class TokenizedBatch:
-    """Documents as compact arrays of (provisional term id, weighted count)."""
+    """Documents as compact arrays of (provisional term id, weighted count).
+
+    Made by `tokens.BatchTokenizer`; one dict per document would cost ~10 KB
+    each, which at 150,000 documents alone would break the memory budget.
+    """
 
     term_ids: np.ndarray  # int64, concatenated per document
     counts: np.ndarray  # float64
     lengths: np.ndarray  # int64, tokens per document
     terms: list[str]  # provisional id -> term
-
-
-def tokenize_batch(documents: Iterable[dict[str, float]]) -> TokenizedBatch:
-    """Collect token counts into arrays as they come.
-
-    Keeping one dict per document would cost ~10 KB each; at 150,000 documents
-    that alone would break the memory budget.
-    """
-    index: dict[str, int] = {}
-    ids = array("q")
-    counts = array("d")
-    lengths = array("q")
-    for doc in documents:
-        lengths.append(len(doc))
-        for term, count in doc.items():
-            term_id = index.get(term)
-            if term_id is None:
-                term_id = index[term] = len(index)
-            ids.append(term_id)
-            counts.append(count)
-    return TokenizedBatch(
-        term_ids=np.frombuffer(ids, dtype=np.int64) if ids else np.zeros(0, np.int64),
-        counts=np.frombuffer(counts, dtype=np.float64) if counts else np.zeros(0),
-        lengths=np.frombuffer(lengths, dtype=np.int64) if lengths else np.zeros(0, np.int64),
-        terms=list(index),
-    )
 
 
 def fit_vocabulary(
@@ -516,32 +496,28 @@ def vectorize(
     gets bit-identical weights alone or in any batch.
     """
     n_docs = len(lengths)
-    rows = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
     known = term_ids >= 0
-    rows, cols, counts = rows[known], term_ids[known], counts[known]
-    order = np.lexsort((cols, rows))
-    rows, cols, counts = rows[order], cols[order], counts[order]
+    if not known.all():
+        rows = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+        lengths = np.bincount(rows[known], minlength=n_docs)
+        term_ids, counts = term_ids[known], counts[known]
+    indptr = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    # Each row's terms in id order (ids are unique within a row): scipy sorts
+    # row by row, far cheaper than one lexsort of the whole corpus.
+    by_row = sparse.csr_matrix(
+        (counts, term_ids.astype(np.int32), indptr), shape=(n_docs, len(idf)), copy=True
+    )
+    by_row.sort_indices()
+    rows = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+    cols, counts = by_row.indices, by_row.data
     weights = (1.0 + np.log(counts)) * idf[cols]
     # bincount sums each row's squares sequentially in column order.
     norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=n_docs))
     weights = weights / norms[rows]
-    indptr = np.zeros(n_docs + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
-    matrix = sparse.csr_matrix(
-        (weights, cols.astype(np.int32), indptr), shape=(n_docs, len(idf)), dtype=np.float64
-    )
+    matrix = sparse.csr_matrix((weights, cols, indptr), shape=(n_docs, len(idf)), dtype=np.float64)
     matrix.has_sorted_indices = True
     return matrix
-
-
-def vectorize_documents(
-    documents: Iterable[dict[str, float]], index: dict[str, int], idf: np.ndarray
-) -> sparse.csr_matrix:
-    """Vectorise documents against a fitted vocabulary (unknown terms dropped)."""
-    batch = tokenize_batch(documents)
-    lookup = np.asarray([index.get(term, -1) for term in batch.terms], dtype=np.int64)
-    final_ids = lookup[batch.term_ids] if len(batch.term_ids) else batch.term_ids
-    return vectorize(final_ids, batch.counts, batch.lengths, idf)
 
 
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:

@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run serve migrate seed test lint format messages worker beat bench clean
+.PHONY: help install requirements run serve migrate seed test lint format messages worker beat bench clean
 
 help:
 	@echo "make run     set up and serve the site with demo data on http://$(HOST):$(PORT)"
@@ -18,14 +18,23 @@ help:
 	@echo "make beat    run Celery beat with the database scheduler (needs REDIS_URL)"
 	@echo "make lint    ruff check + format check"
 	@echo "make bench   run the matching and scheduling benchmarks"
+	@echo "make requirements  recompile requirements*.txt from requirements*.in (pip-tools)"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# The chosen packages are in requirements.in (runtime) and requirements-dev.in (tools),
+# one line each on why; pip-tools pins them and everything they pull in. Existing pins
+# are kept; to upgrade one package add `--upgrade-package NAME` to the pip-compile line.
+PIP_COMPILE := $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
+requirements: install
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput

@@ -3,7 +3,7 @@
     .venv/bin/python loadtest/run.py                  # ~12 minutes on 2 cores
     .venv/bin/python loadtest/run.py --mix-seconds 60 --burst 100   # quicker look
 
-Steps: initdb a private cluster on a free port (tests/reliability/pg_harness.py),
+Steps: initdb a private cluster on a free port (loadtest/harness.py),
 migrate, `seed_demo`, give the enterprises pending introductions, start gunicorn with
 platform/gunicorn.conf.py on 127.0.0.1 (DEBUG off, eager tasks, no Redis), then run
 locust headless in four phases:
@@ -38,8 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):
     sys.path.insert(0, str(ROOT))
 
-from loadtest import runner  # noqa: E402
-from tests.reliability import pg_harness  # noqa: E402
+from loadtest import harness, runner  # noqa: E402
 
 P95_TARGET_RATIO = 10
 
@@ -83,7 +82,7 @@ def machine() -> dict:
     }
 
 
-def warm_up(server: pg_harness.AppServer, plan: dict) -> None:
+def warm_up(server: harness.AppServer, plan: dict) -> None:
     """Every process imports, compiles templates and connects before anything is timed."""
     paths = ["/healthz", "/readyz", "/needs/", "/solutions/", "/accounts/login/"]
     paths += [f"/needs/{pk}/" for pk in plan["needs"][:3]]
@@ -96,7 +95,7 @@ def warm_up(server: pg_harness.AppServer, plan: dict) -> None:
 
 
 def run(args: argparse.Namespace) -> dict:
-    reason = pg_harness.unavailable_reason()
+    reason = harness.unavailable_reason()
     if reason:
         raise SystemExit(f"cannot run: {reason}")
     think = tuple(float(x) for x in args.think.split(","))
@@ -110,18 +109,18 @@ def run(args: argparse.Namespace) -> dict:
     }
     phases: dict[str, dict] = {}
     raw: dict[str, dict] = {}
-    with pg_harness.PostgresCluster() as cluster, tempfile.TemporaryDirectory() as scratch:
+    with harness.PostgresCluster() as cluster, tempfile.TemporaryDirectory() as scratch:
         scratch_path = Path(scratch)
         step("PostgreSQL", f"private cluster on 127.0.0.1:{cluster.port}")
         url = cluster.create_database("aiplus_load")
-        env = pg_harness.site_env(
+        env = harness.site_env(
             url,
-            static_root=pg_harness.collect_static(scratch_path / "static"),
+            static_root=harness.collect_static(scratch_path / "static"),
             media_root=scratch_path / "media",
         )
         step("database", "migrate, seed_demo, pending introductions")
-        pg_harness.manage(env, "migrate", "--noinput")
-        pg_harness.manage(env, "seed_demo")
+        harness.manage(env, "migrate", "--noinput")
+        harness.manage(env, "seed_demo")
         plan_path = output / "plan.json"
         plan = runner.prepare(env, plan_path)
         report["data"] = {
@@ -136,7 +135,7 @@ def run(args: argparse.Namespace) -> dict:
             text=True,
             check=False,
         ).stdout.strip()
-        with pg_harness.AppServer(
+        with harness.AppServer(
             env, workers=args.workers, threads=args.threads, log_path=output / "gunicorn.log"
         ) as server:
             report["server"] = {

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from loadtest import harness
 from tests import services
-from tests.reliability import pg_harness
 
 TEMPLATE = "aiplus_demo_template"
 _names = itertools.count(1)
@@ -21,29 +21,29 @@ _names = itertools.count(1)
 @pytest.fixture(scope="session")
 def pg_cluster():
     """initdb + start a cluster of our own (restarted, stopped and restored by the tests)."""
-    reason = pg_harness.unavailable_reason()
+    reason = harness.unavailable_reason()
     if reason is not None:
         if services.require_services():
             pytest.fail(f"REQUIRE_SERVICES=1 but a private PostgreSQL cannot run here: {reason}")
         pytest.skip(f"needs PostgreSQL server binaries and gunicorn: {reason}")
-    with pg_harness.PostgresCluster() as cluster:
+    with harness.PostgresCluster() as cluster:
         yield cluster
 
 
 @pytest.fixture(scope="session")
 def static_root(pg_cluster, tmp_path_factory) -> Path:
-    return pg_harness.collect_static(tmp_path_factory.mktemp("static"))
+    return harness.collect_static(tmp_path_factory.mktemp("static"))
 
 
 @pytest.fixture(scope="session")
 def demo_template(pg_cluster, static_root, tmp_path_factory) -> str:
     """A migrated database holding the demo programme (`seed_demo`), copied per test."""
     url = pg_cluster.create_database(TEMPLATE)
-    env = pg_harness.site_env(
+    env = harness.site_env(
         url, static_root=static_root, media_root=tmp_path_factory.mktemp("template-media")
     )
-    pg_harness.manage(env, "migrate", "--noinput")
-    pg_harness.manage(env, "seed_demo")
+    harness.manage(env, "migrate", "--noinput")
+    harness.manage(env, "seed_demo")
     return TEMPLATE
 
 
@@ -61,6 +61,6 @@ def site_env(pg_cluster, demo_database, static_root, tmp_path) -> dict[str, str]
     """The environment of a production-like site on the test's demo database."""
     media = tmp_path / "site-media"
     media.mkdir()
-    return pg_harness.site_env(
+    return harness.site_env(
         pg_cluster.url(demo_database), static_root=static_root, media_root=media
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from psycopg import sql
 
-from tests.reliability.pg_harness import ROOT
+from loadtest.harness import ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 

@@ -14,8 +14,8 @@ import importlib.util
 import pytest
 
 from loadtest import runner
+from loadtest.harness import AppServer
 from tests import services
-from tests.reliability.pg_harness import AppServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 

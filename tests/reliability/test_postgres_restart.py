@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import psutil
 import pytest
 
-from tests.reliability.pg_harness import AppServer
+from loadtest.harness import AppServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 

@@ -12,7 +12,8 @@ the test runs of everyone else on the machine, so these tests start their own:
             cluster.restart()                      # pg_ctl restart -m fast
 
 As root (CI, this machine) the cluster runs as the `postgres` OS user, which initdb
-requires; as anyone else it runs as that user. Also used by `loadtest/run.py`.
+requires; as anyone else it runs as that user. Used by `loadtest/run.py` and by the
+reliability tests (tests/reliability/), which import it from here.
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 GUNICORN_CONF = ROOT / "platform" / "gunicorn.conf.py"
-SITE_SETTINGS = "tests.reliability.site_settings"
+SITE_SETTINGS = "loadtest.site_settings"
 PG_BIN_CANDIDATES = sorted(
     Path("/usr/lib/postgresql").glob("*/bin"),
     key=lambda p: int(re.sub(r"\D", "", p.parent.name) or 0),

@@ -5,7 +5,8 @@ Public API (see each module's docstring for the why):
 - records: `NeedRecord`, `SolutionRecord`, `Exclusion`, `ScoredPair`, `TopKEntry`
 - configuration: `EngineConfig`, `DEFAULT_RELATED_INDUSTRIES`, `ALGORITHM_VERSION`
 - full runs: `fit` -> `FittedModel`; `compute_chunk` -> `ChunkResult`;
-  `merge_chunks` -> `MatchResult`; `match_all` / `run` in one process
+  `merge_chunks` or `ChunkMerger` (one chunk at a time, with a floor for the
+  next chunks) -> `MatchResult`; `match_all` / `run` in one process
 - incremental: `score_need`, `score_solution` -> `ItemScores`;
   `merge_into_topk`, `remove_from_lists` -> `TopKMerge`
 - reference: `score_pair` (plain Python, per pair)
@@ -15,6 +16,7 @@ from matchmaking.engine.config import DEFAULT_RELATED_INDUSTRIES, EngineConfig
 from matchmaking.engine.incremental import ItemScores, remove_from_lists, score_need, score_solution
 from matchmaking.engine.model import FittedModel, IncompatibleModelError, fit
 from matchmaking.engine.pipeline import (
+    ChunkMerger,
     ChunkResult,
     MatchResult,
     compute_chunk,
@@ -30,6 +32,7 @@ from matchmaking.engine.version import ALGORITHM_VERSION
 __all__ = [
     "ALGORITHM_VERSION",
     "DEFAULT_RELATED_INDUSTRIES",
+    "ChunkMerger",
     "ChunkResult",
     "EngineConfig",
     "Exclusion",

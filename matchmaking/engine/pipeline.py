@@ -11,29 +11,45 @@ rows @ solutions.T made dense (`DenseProduct`, about PRODUCT_CELLS cells),
 then tile by tile (about CACHE_BLOCK_CELLS cells, small enough for the CPU
 caches) the structured components broadcast onto it, masks, the need-side
 top-k, and the running solution-side top-k. `config.block_cells` caps both.
-Memory stays bounded by the block size whatever the catalog size.
+Memory stays bounded by the block size whatever the catalog size: no block
+larger than PRODUCT_CELLS is ever materialised, dense or sparse, and each
+tile's top-k is selected as soon as it is scored (the product, scores and
+selection of a tile are fused, as sparse_dot_topn fuses them per row).
+
+A chunk's rows can be split over threads (`threads`, default
+`default_threads()`): each thread runs the same block loop on its own rows
+and buffers, and the threads' solution-side states are merged exactly.
 """
 
 from __future__ import annotations
 
-import io
-import json
+import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 
 from matchmaking.engine.config import EngineConfig
-from matchmaking.engine.explain import components_dict, explain_pairs
+from matchmaking.engine.merge import ChunkMerger, ChunkResult, MatchResult, merge_chunks
 from matchmaking.engine.model import FittedModel, fit
 from matchmaking.engine.product import DenseProduct
-from matchmaking.engine.records import Exclusion, NeedRecord, ScoredPair, SolutionRecord
-from matchmaking.engine.scoring import COMPONENT_NAMES, NeedRows, need_combos, score_block
+from matchmaking.engine.records import Exclusion, NeedRecord, SolutionRecord
+from matchmaking.engine.scoring import NeedRows, need_combos, score_block
 from matchmaking.engine.topk import ColumnTopK, row_topk
 
-CHUNK_FORMAT = "aiplus-engine-chunk/1"
+__all__ = [
+    "ChunkMerger",
+    "ChunkResult",
+    "MatchResult",
+    "compute_chunk",
+    "default_threads",
+    "match_all",
+    "merge_chunks",
+    "run",
+]
+
 # Cells of one scoring tile at most, whatever `config.block_cells` allows: the
 # two dozen elementwise passes of scoring and top-k then run on arrays of
 # ~1 MB that stay in the CPU caches, instead of streaming 16 MB arrays
@@ -42,6 +58,8 @@ CHUNK_FORMAT = "aiplus-engine-chunk/1"
 CACHE_BLOCK_CELLS = 1 << 17
 # Cells of one sparse product at most (8 MB dense), scored tile by tile.
 PRODUCT_CELLS = 1 << 20
+# Fewer rows than this per thread are not worth a thread.
+_MIN_ROWS_PER_THREAD = 64
 
 
 @dataclass
@@ -86,69 +104,27 @@ def _position(sorted_ids: np.ndarray, item_id: int) -> int | None:
     return at if at < len(sorted_ids) and sorted_ids[at] == item_id else None
 
 
-@dataclass
-class ChunkResult:
-    """What one chunk task returns: its needs' lists and solution-side candidates.
-
-    `need_entries` are the final need-side lists of the chunk's needs
-    (need id, solution id, score, rank 1-based). `solution_scores` /
-    `solution_need_ids` are (k x solutions) partial top-k states: the best
-    needs of this chunk for every solution, merged exactly by `merge_chunks`.
-    """
-
-    solution_ids: np.ndarray
-    need_ids: np.ndarray  # the needs this chunk covered
-    need_entries: dict[str, np.ndarray]
-    solution_scores: np.ndarray
-    solution_need_ids: np.ndarray
-    k: int
-    timings: dict[str, float] = field(default_factory=dict)
-
-    def to_bytes(self) -> bytes:
-        """An .npz archive (no pickle), small enough for a result backend."""
-        meta = {"format": CHUNK_FORMAT, "k": self.k, "timings": self.timings}
-        buffer = io.BytesIO()
-        np.savez(
-            buffer,
-            allow_pickle=False,
-            meta=np.frombuffer(json.dumps(meta).encode(), np.uint8),
-            solution_ids=self.solution_ids,
-            need_ids=self.need_ids,
-            solution_scores=self.solution_scores,
-            solution_need_ids=self.solution_need_ids,
-            **{"entry_" + name: values for name, values in self.need_entries.items()},
-        )
-        return buffer.getvalue()
-
-    @classmethod
-    def from_bytes(cls, blob: bytes) -> ChunkResult:
-        with np.load(io.BytesIO(blob), allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
-        meta = json.loads(arrays.pop("meta").tobytes().decode())
-        if meta.get("format") != CHUNK_FORMAT:
-            raise ValueError(f"not an engine chunk result: {meta.get('format')!r}")
-        entries = {
-            name.removeprefix("entry_"): arrays.pop(name)
-            for name in list(arrays)
-            if name.startswith("entry_")
-        }
-        return cls(need_entries=entries, k=meta["k"], timings=meta["timings"], **arrays)
-
-
 def compute_chunk(
     model: FittedModel,
     need_ids: Sequence[int] | np.ndarray | None = None,
     exclusions: Iterable[Exclusion] = (),
     *,
     k: int | None = None,
+    floor: np.ndarray | None = None,
+    threads: int | None = None,
 ) -> ChunkResult:
     """Score a subset of the model's needs (default: all) against all solutions.
 
     `exclusions` may list all exclusions of the platform; those of other needs
-    are ignored. Needs not in the model raise ValueError.
+    are ignored. Needs not in the model raise ValueError. `floor` (per
+    solution, e.g. `ChunkMerger.floor`) lets the chunk skip solution-side
+    candidates that the chunks already merged make hopeless; the merged
+    result is the same with or without it. `threads` splits the chunk's rows
+    over that many threads (default `default_threads()`); the result is the
+    same for any number.
     """
     k = k or model.config.k
-    needs, solutions = model.needs, model.solutions
+    needs = model.needs
     if need_ids is None:
         rows = np.arange(len(needs), dtype=np.int64)
     else:
@@ -161,12 +137,82 @@ def compute_chunk(
     # Rows of one structured combination together: a block then holds few
     # combinations and fills its static part by broadcasting a handful of rows.
     rows = rows[np.lexsort((rows, need_combos(needs)[rows]))]
-    cells = ExclusionCells.build(needs.ids, solutions.ids, exclusions)
+    cells = ExclusionCells.build(needs.ids, model.solutions.ids, exclusions)
+    # Built once here, shared read-only by the threads.
+    model.solution_tables  # noqa: B018 -- warm the cached property
+    model.solution_matrix_t  # noqa: B018
+    n_threads = max(1, min(threads or default_threads(), len(rows) // _MIN_ROWS_PER_THREAD))
+    parts = [part for part in np.array_split(rows, n_threads) if len(part)] or [rows]
+    if len(parts) == 1:
+        states = [_score_rows(model, parts[0], cells, k, floor)]
+    else:
+        with ThreadPoolExecutor(len(parts), thread_name_prefix="engine") as pool:
+            states = list(pool.map(lambda part: _score_rows(model, part, cells, k, floor), parts))
+    columns = states[0].columns
+    started = time.perf_counter()
+    for state in states[1:]:
+        columns.add_state(state.columns)
+    columns.flush()
+    timings = {name: sum(s.timings[name] for s in states) for name in states[0].timings}
+    timings["topk"] += time.perf_counter() - started
+    found = {name: [part for s in states for part in s.found[name]] for name in states[0].found}
+    return ChunkResult(
+        solution_ids=model.solutions.ids,
+        need_ids=needs.ids[rows],
+        need_entries={
+            name: np.concatenate(parts)
+            if parts
+            else np.zeros(0, np.int64 if name != "score" else np.float64)
+            for name, parts in found.items()
+        },
+        solution_scores=columns.scores,
+        solution_need_ids=columns.ids,
+        k=k,
+        timings=timings,
+    )
+
+
+def default_threads() -> int:
+    """Threads per chunk when the caller names none: `MATCHING_ENGINE_THREADS`, else 1.
+
+    One by default because a machine usually runs as many worker processes as
+    it has cores; a worker alone on its machine (or the embedded default) can
+    set the variable to its core count.
+    """
+    value = os.environ.get("MATCHING_ENGINE_THREADS", "").strip()
+    try:
+        return max(1, int(value)) if value else 1
+    except ValueError:
+        raise ValueError(f"MATCHING_ENGINE_THREADS must be an integer, not {value!r}") from None
+
+
+@dataclass
+class _RowsState:
+    """What one thread's share of a chunk found."""
+
+    columns: ColumnTopK
+    found: dict[str, list[np.ndarray]]
+    timings: dict[str, float]
+
+
+def _score_rows(
+    model: FittedModel,
+    rows: np.ndarray,
+    cells: ExclusionCells,
+    k: int,
+    floor: np.ndarray | None,
+) -> _RowsState:
+    """Product, scores and both sides' top-k of `rows`, block by block.
+
+    numpy and scipy release the GIL inside each pass, so several of these
+    run in parallel on their own buffers.
+    """
+    needs, solutions = model.needs, model.solutions
     tables = model.solution_tables
     dense_product = DenseProduct(model.solution_matrix_t)
     n_solutions = len(solutions)
     product_rows, tile_rows = _block_rows(model.config.block_cells, n_solutions)
-    columns = ColumnTopK(k, n_solutions)
+    columns = ColumnTopK(k, n_solutions, floor)
     found: dict[str, list[np.ndarray]] = {"need_id": [], "solution_id": [], "score": [], "rank": []}
     timings = {"product": 0.0, "score": 0.0, "topk": 0.0}
     for start in range(0, len(rows), product_rows):
@@ -191,20 +237,7 @@ def compute_chunk(
     t4 = time.perf_counter()
     columns.flush()
     timings["topk"] += time.perf_counter() - t4
-    return ChunkResult(
-        solution_ids=solutions.ids,
-        need_ids=needs.ids[rows],
-        need_entries={
-            name: np.concatenate(parts)
-            if parts
-            else np.zeros(0, np.int64 if name != "score" else np.float64)
-            for name, parts in found.items()
-        },
-        solution_scores=columns.scores,
-        solution_need_ids=columns.ids,
-        k=k,
-        timings=timings,
-    )
+    return _RowsState(columns, found, timings)
 
 
 def _block_rows(block_cells: int, n_solutions: int) -> tuple[int, int]:
@@ -241,188 +274,35 @@ def _need_side(
     found["rank"].append(ranks + 1)
 
 
-def merge_chunks(model: FittedModel, chunks: Iterable[ChunkResult]) -> MatchResult:
-    """Combine chunk results into the final lists of both sides, explained.
-
-    Raises ValueError if chunks were computed against other solutions, with
-    another k, or cover a need twice.
-    """
-    started = time.perf_counter()
-    chunks = list(chunks)
-    k = chunks[0].k if chunks else model.config.k
-    solutions = model.solutions
-    columns = ColumnTopK(k, len(solutions))
-    entries: dict[str, list[np.ndarray]] = {
-        "need_id": [],
-        "solution_id": [],
-        "score": [],
-        "rank": [],
-    }
-    seen_needs = []
-    timings: dict[str, float] = {}
-    for chunk in chunks:
-        if chunk.k != k or not np.array_equal(chunk.solution_ids, solutions.ids):
-            raise ValueError("chunk was computed with another k or other solutions")
-        seen_needs.append(chunk.need_ids)
-        columns.add_state(ColumnTopK.from_arrays(chunk.solution_scores, chunk.solution_need_ids))
-        for name in entries:
-            entries[name].append(chunk.need_entries[name])
-        for name, value in chunk.timings.items():
-            timings[name] = timings.get(name, 0.0) + value
-    all_needs = np.concatenate(seen_needs) if seen_needs else np.zeros(0, np.int64)
-    if len(np.unique(all_needs)) != len(all_needs):
-        raise ValueError("two chunks covered the same need")
-    need_side = {
-        name: np.concatenate(parts) if parts else np.zeros(0) for name, parts in entries.items()
-    }
-    ranks, cols, need_ids, scores = columns.entries()
-    timings["merge"] = time.perf_counter() - started
-    result = _assemble(
-        model,
-        need_side,
-        {
-            "need_id": need_ids,
-            "solution_id": solutions.ids[cols],
-            "score": scores,
-            "rank": ranks + 1,
-        },
-        k,
-    )
-    result.timings = {**timings, **result.timings}
-    result.timings["product_topk"] = sum(
-        result.timings.get(name, 0.0) for name in ("product", "score", "topk", "merge")
-    )
-    return result
-
-
-def _assemble(
-    model: FittedModel,
-    need_side: dict[str, np.ndarray],
-    solution_side: dict[str, np.ndarray],
-    k: int,
-) -> MatchResult:
-    """Union both sides' entries into one row per pair and explain each."""
-    started = time.perf_counter()
-    needs, solutions = model.needs, model.solutions
-    n_solutions = max(len(solutions), 1)
-
-    def keys(side: dict[str, np.ndarray]) -> np.ndarray:
-        rows = np.searchsorted(needs.ids, side["need_id"].astype(np.int64))
-        cols = np.searchsorted(solutions.ids, side["solution_id"].astype(np.int64))
-        return rows * n_solutions + cols
-
-    need_keys, solution_keys = keys(need_side), keys(solution_side)
-    # Sort and drop repeats (np.unique's hash path is slower on these keys).
-    all_keys = np.sort(np.concatenate([need_keys, solution_keys]))
-    all_keys = all_keys[np.r_[True, all_keys[1:] != all_keys[:-1]]] if len(all_keys) else all_keys
-    n_pairs = len(all_keys)
-    score = np.zeros(n_pairs)
-    rank_need = np.zeros(n_pairs, dtype=np.int32)
-    rank_solution = np.zeros(n_pairs, dtype=np.int32)
-    at = np.searchsorted(all_keys, need_keys)
-    score[at] = need_side["score"]
-    rank_need[at] = need_side["rank"]
-    at = np.searchsorted(all_keys, solution_keys)
-    score[at] = solution_side["score"]
-    rank_solution[at] = solution_side["rank"]
-    rows, cols = np.divmod(all_keys, n_solutions)
-    components, term_ids = explain_pairs(model, needs, rows, solutions, model.solution_tables, cols)
-    result = MatchResult(
-        algorithm_version=model.algorithm_version,
-        k=k,
-        need_ids=needs.ids[rows],
-        solution_ids=solutions.ids[cols],
-        scores=score,
-        rank_for_need=rank_need,
-        rank_for_solution=rank_solution,
-        components=components,
-        term_ids=term_ids,
-        terms=model.terms,
-    )
-    result.timings["explanations"] = time.perf_counter() - started
-    return result
-
-
-@dataclass
-class MatchResult:
-    """All kept pairs of a run, stored column-wise (millions of pairs fit).
-
-    Iterate it (or call `pairs()`) for `ScoredPair` objects; rows are ordered
-    by need id, then solution id. A rank of 0 in the arrays means "not in that
-    side's top-k" (None on a ScoredPair).
-    """
-
-    algorithm_version: str
-    k: int
-    need_ids: np.ndarray
-    solution_ids: np.ndarray
-    scores: np.ndarray
-    rank_for_need: np.ndarray
-    rank_for_solution: np.ndarray
-    components: np.ndarray
-    term_ids: np.ndarray
-    terms: list[str]
-    timings: dict[str, float] = field(default_factory=dict)
-
-    def __len__(self) -> int:
-        return len(self.need_ids)
-
-    def pair(self, i: int) -> ScoredPair:
-        rank_need = int(self.rank_for_need[i])
-        rank_solution = int(self.rank_for_solution[i])
-        return ScoredPair(
-            need_id=int(self.need_ids[i]),
-            solution_id=int(self.solution_ids[i]),
-            score=float(self.scores[i]),
-            components=components_dict(self.components[i]),
-            terms=tuple(self.terms[t] for t in self.term_ids[i].tolist() if t >= 0),
-            rank_for_need=rank_need or None,
-            rank_for_solution=rank_solution or None,
-        )
-
-    def __iter__(self) -> Iterator[ScoredPair]:
-        return (self.pair(i) for i in range(len(self)))
-
-    def pairs(self) -> list[ScoredPair]:
-        return list(self)
-
-    @cached_property
-    def _by_solution(self) -> np.ndarray:
-        return np.argsort(self.solution_ids, kind="stable")
-
-    def for_need(self, need_id: int) -> list[ScoredPair]:
-        """The need's top-k, best first."""
-        lo, hi = np.searchsorted(self.need_ids, [need_id, need_id + 1])
-        rows = [i for i in range(lo, hi) if self.rank_for_need[i]]
-        return [self.pair(i) for i in sorted(rows, key=lambda i: self.rank_for_need[i])]
-
-    def for_solution(self, solution_id: int) -> list[ScoredPair]:
-        """The solution's top-k, best first."""
-        order = self._by_solution
-        lo, hi = np.searchsorted(self.solution_ids[order], [solution_id, solution_id + 1])
-        rows = [int(i) for i in order[lo:hi] if self.rank_for_solution[i]]
-        return [self.pair(i) for i in sorted(rows, key=lambda i: self.rank_for_solution[i])]
-
-    def component_names(self) -> tuple[str, ...]:
-        return COMPONENT_NAMES
-
-
 def match_all(
     model: FittedModel,
     exclusions: Iterable[Exclusion] = (),
     *,
     k: int | None = None,
     chunk_size: int | None = None,
+    threads: int | None = None,
 ) -> MatchResult:
-    """Every need against every solution in this process (chunks run in turn)."""
+    """Every need against every solution in this process (chunks run in turn).
+
+    Each chunk is merged as soon as it is computed (one chunk in memory at a
+    time) and gets the merged k-th scores so far as its floor.
+    """
     exclusions = list(exclusions)
     ids = model.needs.ids
     size = chunk_size or max(len(ids), 1)
-    chunks = [
-        compute_chunk(model, ids[start : start + size], exclusions, k=k)
-        for start in range(0, max(len(ids), 1), size)
-    ]
-    return merge_chunks(model, chunks)
+    merger = ChunkMerger(model, k or model.config.k)
+    for start in range(0, max(len(ids), 1), size):
+        merger.add(
+            compute_chunk(
+                model,
+                ids[start : start + size],
+                exclusions,
+                k=k,
+                floor=merger.floor,
+                threads=threads,
+            )
+        )
+    return merger.result()
 
 
 def run(
@@ -430,11 +310,13 @@ def run(
     solutions: Sequence[SolutionRecord],
     exclusions: Iterable[Exclusion] = (),
     config: EngineConfig | None = None,
+    *,
+    threads: int | None = None,
 ) -> MatchResult:
     """Fit and match in one call; timings include vectorising."""
     started = time.perf_counter()
     model = fit(needs, solutions, config)
-    result = match_all(model, exclusions)
+    result = match_all(model, exclusions, threads=threads)
     result.timings["vectorize"] = model.timings["vectorize"]
     result.timings["total"] = time.perf_counter() - started
     return result

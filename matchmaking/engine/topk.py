@@ -33,6 +33,10 @@ _GROUPS_PER_K = 4
 _MIN_FLUSH = 4096  # buffered column candidates merged at once, at least
 _GRID_STEPS = round(1.0 / SCORE_GRID)  # a score of 1.0, in grid steps
 _ID_LIMIT = 1 << 32  # ids that fit `column_order`'s packed key
+# ColumnTopK's dense phase: blocks are merged by partition until this many
+# rows per k were seen, in batches of at least _DENSE_MERGE_ROWS rows.
+_DENSE_ROWS_PER_K = 8
+_DENSE_MERGE_ROWS = 32
 
 
 def rank_within(groups: np.ndarray) -> np.ndarray:
@@ -85,26 +89,45 @@ def row_topk(
 class ColumnTopK:
     """Running top-k per column over blocks of rows (the solution side).
 
-    A block's entries at or above their column's current k-th best score are
-    candidates. Candidates wait in a buffer and are merged in bulk, once about
-    k x columns of them have gathered: one sort of the buffer together with
-    the stored entries of the columns it touches, cut at k per column. The
-    thresholds rise at each merge, so later blocks offer fewer candidates; a
-    bulk merge costs a sort per candidate instead of k comparisons each.
+    Two phases. While few rows have been seen, blocks are merged densely:
+    each entry packs (score, row id) into one integer that orders exactly
+    as (score desc, id asc), and a partition per column keeps the k largest
+    — a few passes per cell, however many entries qualify, which is what
+    the first blocks of a chunk are like (every entry beats an empty list).
+    Afterwards a block's entries at or above their column's current k-th
+    best score are candidates: they wait in a buffer and are merged in bulk,
+    once about k x columns of them have gathered, by one sort together with
+    the stored entries of the columns they touch. The thresholds rise at
+    each merge, so later blocks offer few candidates.
+
+    `floor` (per column) is a score known to be reached by k entries
+    elsewhere, e.g. in chunks merged before: an entry below it can never be
+    in the final list, so it is never a candidate here. Entries at the floor
+    still are (the id decides a tie).
     """
 
-    def __init__(self, k: int, n_columns: int) -> None:
+    def __init__(self, k: int, n_columns: int, floor: np.ndarray | None = None) -> None:
         self.k = k
         self._scores = np.full((k, n_columns), -1.0)
         self._ids = np.full((k, n_columns), NO_ID, dtype=np.int64)
+        self._floor = np.zeros(n_columns) if floor is None else np.maximum(floor, 0.0)
+        self._threshold = self._floor.copy()  # an entry is a candidate at or above it
         self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._n_pending = 0
         self._flush_at = max(k * n_columns, _MIN_FLUSH)
+        # Dense phase: packed keys of the best k per column (-1 = empty), and
+        # blocks of keys waiting to be merged.
+        self._keys: np.ndarray | None = np.full((k, n_columns), -1, dtype=np.int64)
+        self._key_blocks: list[np.ndarray] = []
+        self._key_rows = 0
+        self._dense_rows = 0
 
     @classmethod
     def from_arrays(cls, scores: np.ndarray, ids: np.ndarray) -> ColumnTopK:
         state = cls(scores.shape[0], scores.shape[1])
+        state._keys = None
         state._scores, state._ids = scores, ids
+        state._threshold = np.maximum(scores[-1], 0.0)
         return state
 
     @property
@@ -119,21 +142,66 @@ class ColumnTopK:
         self.flush()
         return self._ids
 
+    @property
+    def kth(self) -> np.ndarray:
+        """Each column's k-th best score so far (-1 while fewer than k): a floor for others."""
+        return self.scores[-1]
+
     def add_block(self, scores: np.ndarray, row_ids: np.ndarray) -> None:
         """Offer a (rows x columns) block; rows are identified by `row_ids`."""
-        threshold = np.maximum(self._scores[-1], 0.0)
-        rows, cols = np.nonzero(scores >= threshold[None, :])
+        if self._keys is not None:
+            keys = _packed_keys(scores, row_ids)
+            if keys is not None:
+                keys[scores < self._threshold[None, :]] = -1
+                self._key_blocks.append(keys)
+                self._key_rows += len(keys)
+                if self._key_rows >= _DENSE_MERGE_ROWS:
+                    self._merge_keys()
+                if self._dense_rows < _DENSE_ROWS_PER_K * self.k:
+                    return
+            self._end_dense()  # enough rows seen, or a block that does not pack
+            if keys is not None:
+                return
+        rows, cols = np.nonzero(scores >= self._threshold[None, :])
         if len(rows):
             self._offer(cols, scores[rows, cols], row_ids[rows])
 
     def add_state(self, other: ColumnTopK) -> None:
         """Merge another partial state over the same columns."""
         self.flush()
-        threshold = np.maximum(self._scores[-1], 0.0)
         other_scores, other_ids = other.scores, other.ids
-        ranks, cols = np.nonzero(other_scores >= threshold[None, :])
+        mine = _state_keys(self._scores, self._ids)
+        theirs = _state_keys(other_scores, other_ids)
+        if mine is not None and theirs is not None:
+            # Both pack: one partition per column of the 2k entries.
+            merged = np.concatenate([mine, theirs])
+            kept = np.partition(merged, len(merged) - self.k, axis=0)[-self.k :]
+            self._scores, self._ids = _unpack(kept)
+            self._threshold = np.maximum(self._scores[-1], self._floor)
+            return
+        ranks, cols = np.nonzero(other_scores >= self._threshold[None, :])
         if len(cols):
             self._offer(cols, other_scores[ranks, cols], other_ids[ranks, cols])
+
+    def _merge_keys(self) -> None:
+        assert self._keys is not None  # noqa: S101 -- dense phase only
+        if not self._key_blocks:
+            return
+        merged = np.concatenate([self._keys, *self._key_blocks])
+        self._dense_rows += self._key_rows
+        self._key_blocks, self._key_rows = [], 0
+        self._keys = np.partition(merged, len(merged) - self.k, axis=0)[-self.k :]
+        kth = self._keys.min(axis=0)
+        kth_score = np.where(kth >= 0, (kth >> 32) * SCORE_GRID, -1.0)
+        np.maximum(self._threshold, kth_score, out=self._threshold)
+
+    def _end_dense(self) -> None:
+        """Leave the dense phase: unpack the kept keys into the stored lists, best first."""
+        if self._keys is None:
+            return
+        self._merge_keys()
+        self._scores, self._ids = _unpack(self._keys)
+        self._keys = None
 
     def _offer(self, cols: np.ndarray, values: np.ndarray, ids: np.ndarray) -> None:
         self._pending.append((cols, values, ids))
@@ -143,6 +211,7 @@ class ColumnTopK:
 
     def flush(self) -> None:
         """Merge the buffered candidates into the stored lists."""
+        self._end_dense()
         if not self._pending:
             return
         cols, values, ids = (np.concatenate(parts) for parts in zip(*self._pending, strict=True))
@@ -167,12 +236,55 @@ class ColumnTopK:
         new_ids[ranks[keep], at[keep]] = ids[keep]
         self._scores[:, affected] = new_scores
         self._ids[:, affected] = new_ids
+        self._threshold[affected] = np.maximum(new_scores[-1], self._floor[affected])
 
     def entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(ranks 0-based, columns, row ids, scores) of the filled slots."""
         scores, ids = self.scores, self.ids
         ranks, cols = np.nonzero(scores >= 0)
         return ranks, cols, ids[ranks, cols], scores[ranks, cols]
+
+
+def _unpack(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(scores, ids) of packed keys, each column sorted best first; -1 / NO_ID when empty."""
+    keys = np.sort(keys, axis=0)[::-1]
+    filled = keys >= 0
+    scores = np.where(filled, (keys >> 32) * SCORE_GRID, -1.0)
+    ids = np.where(filled, _ID_LIMIT - 1 - (keys & (_ID_LIMIT - 1)), NO_ID)
+    return scores, ids
+
+
+def _state_keys(scores: np.ndarray, ids: np.ndarray) -> np.ndarray | None:
+    """Packed keys of a stored state (-1 for empty slots), or None if it does not pack."""
+    filled = scores >= 0
+    return _pack(np.where(filled, scores, -1.0), np.where(filled, ids, 0))
+
+
+def _packed_keys(scores: np.ndarray, row_ids: np.ndarray) -> np.ndarray | None:
+    """Packed keys of a block whose rows are `row_ids` (see `_pack`)."""
+    if not len(row_ids):
+        return None
+    return _pack(scores, row_ids[:, None])
+
+
+def _pack(scores: np.ndarray, ids: np.ndarray) -> np.ndarray | None:
+    """(score on the grid, id) of every cell as one int64 that orders as (score desc, id asc).
+
+    (score / grid) << 32 | (2**32 - 1 - id): a higher score, then a lower id,
+    makes a larger key. Masked cells (< 0) get -1. `ids` broadcasts against
+    `scores`. None when a score is off the grid or above 1, or an id outside
+    [0, 2**32): the caller then takes the general path.
+    """
+    if not scores.size or not ids.size:
+        return np.full(scores.shape, -1, dtype=np.int64)
+    if ids.min() < 0 or ids.max() >= _ID_LIMIT or scores.max(initial=0.0) > 1.0:
+        return None
+    steps = scores * (1.0 / SCORE_GRID)
+    if not np.array_equal(steps, np.rint(steps)):
+        return None
+    keys = (steps.astype(np.int64) << 32) | (_ID_LIMIT - 1 - ids)
+    keys[scores < 0] = -1
+    return keys
 
 
 def column_order(

@@ -20,6 +20,7 @@ from matchmaking.engine import (
     score_pair,
 )
 from matchmaking.engine.config import CAPABILITIES, DEPLOYMENTS, INDUSTRIES, MATURITIES
+from matchmaking.engine.pipeline import ChunkMerger, default_threads
 from matchmaking.engine.records import NeedRecord, SolutionRecord
 from tests.matchmaking.engine.conftest import ranked_ids
 
@@ -196,6 +197,43 @@ def test_chunks_of_any_needs_merged_in_any_order_equal_one_chunk(corpus_model, c
     # Assert
     for one, many in zip(_arrays(corpus_result), _arrays(merged), strict=True):
         assert np.array_equal(one, many)
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_chunk_split_over_threads_equals_one_thread(corpus_model, corpus_result, threads):
+    threaded = match_all(corpus_model, threads=threads)
+
+    for one, many in zip(_arrays(corpus_result), _arrays(threaded), strict=True):
+        assert np.array_equal(one, many)
+
+
+def test_chunk_with_the_floor_of_merged_chunks_merges_to_the_same_lists(
+    corpus_model, corpus_result
+):
+    # Arrange
+    ids = corpus_model.needs.ids
+    merger = ChunkMerger(corpus_model)
+    merger.add(compute_chunk(corpus_model, ids[:150]))
+
+    # Act
+    floored = compute_chunk(corpus_model, ids[150:], floor=merger.floor)
+    merger.add(floored)
+
+    # Assert: fewer solution-side candidates kept, the same final lists.
+    plain = compute_chunk(corpus_model, ids[150:])
+    assert (floored.solution_scores >= 0).sum() < (plain.solution_scores >= 0).sum()
+    for one, many in zip(_arrays(corpus_result), _arrays(merger.result()), strict=True):
+        assert np.array_equal(one, many)
+
+
+def test_default_threads_come_from_the_environment(monkeypatch):
+    monkeypatch.delenv("MATCHING_ENGINE_THREADS", raising=False)
+    assert default_threads() == 1
+    monkeypatch.setenv("MATCHING_ENGINE_THREADS", "2")
+    assert default_threads() == 2
+    monkeypatch.setenv("MATCHING_ENGINE_THREADS", "two")
+    with pytest.raises(ValueError, match="MATCHING_ENGINE_THREADS"):
+        default_threads()
 
 
 def test_merge_chunks_covering_a_need_twice_raises(corpus_model):

@@ -115,9 +115,14 @@ def test_column_topk_equals_sorting_each_column(on_grid, id_offset, flush_at):
     assert column_lists(state) == brute_columns(blocks, 4)
 
 
-def test_column_topk_states_merged_in_any_grouping_equal_one_state():
+@pytest.mark.parametrize(
+    ("on_grid", "id_offset"),
+    [(True, 0), (False, 0), (True, 1 << 40)],
+    ids=["packed-keys", "off-grid-lexsort", "large-ids-lexsort"],
+)
+def test_column_topk_states_merged_in_any_grouping_equal_one_state(on_grid, id_offset):
     rng = np.random.default_rng(5)
-    blocks = random_blocks(rng, 24, 9)
+    blocks = random_blocks(rng, 24, 9, on_grid=on_grid, id_offset=id_offset)
     whole = ColumnTopK(3, 9)
     offer(whole, blocks)
     parts = []
@@ -132,6 +137,30 @@ def test_column_topk_states_merged_in_any_grouping_equal_one_state():
 
     assert np.array_equal(merged.scores, whole.scores)
     assert np.array_equal(merged.ids, whole.ids)
+
+
+@pytest.mark.parametrize(
+    ("on_grid", "id_offset"),
+    [(True, 0), (False, 0), (True, 1 << 40)],
+    ids=["packed-keys", "off-grid-lexsort", "large-ids-lexsort"],
+)
+def test_column_topk_with_a_floor_keeps_the_best_entries_at_or_above_it(on_grid, id_offset):
+    # Arrange: a floor per column, some at a score that occurs (ties at the floor stay).
+    rng = np.random.default_rng(9)
+    blocks = random_blocks(rng, 30, 17, on_grid=on_grid, id_offset=id_offset)
+    floor = blocks[3][0].max(axis=0)
+    floor[::4] = -1.0  # no floor on some columns
+    state = ColumnTopK(4, 17, floor)
+
+    # Act
+    offer(state, blocks)
+
+    # Assert
+    at_or_above = [
+        (np.where(scores >= np.maximum(floor, 0.0)[None, :], scores, -1.0), ids)
+        for scores, ids in blocks
+    ]
+    assert column_lists(state) == brute_columns(at_or_above, 4)
 
 
 def test_column_topk_empty_slots_stay_marked():

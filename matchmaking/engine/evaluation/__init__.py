@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matchmaking.engine.config import EngineConfig
 from matchmaking.engine.model import fit
@@ -145,7 +144,18 @@ def _metrics(rankings: dict[int, list[int]], relevance: dict[int, dict[int, int]
 
 
 def baseline_rankings(dataset: Dataset) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
-    """Plain TF-IDF cosine of the texts (same n-grams, no glossary, no structure)."""
+    """Plain TF-IDF cosine of the texts (same n-grams, no glossary, no structure).
+
+    scikit-learn is a development requirement (requirements-dev.in), imported
+    here only: the platform itself never needs it.
+    """
+    try:
+        from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: PLC0415
+    except ImportError as error:  # pragma: no cover - a production install
+        raise RuntimeError(
+            "the TF-IDF baseline needs scikit-learn, a development requirement: "
+            "pip install -r requirements-dev.txt"
+        ) from error
     tokenizer = Tokenizer(use_glossary=False)
 
     def analyzer(text: str) -> list[str]:

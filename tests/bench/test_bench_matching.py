@@ -59,12 +59,16 @@ def test_bench_matching_leaves_the_database_as_found():
 
 
 def test_bench_matching_peak_memory_reports_only_the_subprocess_rss(monkeypatch):
-    monkeypatch.chdir(ROOT)  # the child runs `python -m matchmaking.engine.bench`
+    monkeypatch.chdir(ROOT)  # the child runs `python -m bench.matching`
 
     _lines, report = run_bench(needs=200, solutions=100, peak_memory=True, chunk_size=64)
 
     assert report["peak_rss_mb"] >= report["records_rss_mb"] > 0
     assert (report["needs"], report["solutions"], report["chunk_size"]) == (200, 100, 64)
+    assert report["peak_timings"]["topk"] > 0
+    assert report["topk_over_product"] == (
+        report["peak_timings"]["topk"] / report["peak_timings"]["product"]
+    )
     assert report["engine_over_matmul"] is None
     assert report["persist_rows_per_s"] is None
     assert MatchRun.objects.count() == 0

@@ -1,7 +1,7 @@
 """Engine benchmark: one run that measures what docs/BENCHMARKS.md reports.
 
-    python -m matchmaking.engine.bench --needs 10000 --solutions 5000
-    python -m matchmaking.engine.bench --rss --needs 100000 --solutions 50000
+    python -m bench.matching --needs 10000 --solutions 5000
+    python -m bench.matching --rss --needs 100000 --solutions 50000 --chunk-size 2000
 
 The first measures, in one run on synthetic data: vectorising, product + top-k
 of both sides, explanations and the total engine time; a bare `A @ B.T` on
@@ -13,8 +13,11 @@ runs); scoring one new need incrementally over a full run
 brute force over `score_pair` on 200 needs (`topk_agreement`, target 1.0).
 
 `--rss` runs the engine in a fresh subprocess (chunked, as workers would) and
-reports its peak resident memory from `resource.getrusage` (target < 4096 MB),
-next to the memory the generated records alone took.
+reports its peak resident memory from `resource.getrusage` (target < 2048 MB
+per worker), next to the memory the generated records alone took, and the
+phase times of that run (product, score, top-k, merge, explanations).
+
+Django-free: `manage.py bench_matching` wraps it and adds persistence.
 """
 
 from __future__ import annotations
@@ -145,7 +148,7 @@ def measure_peak_rss(
 ) -> dict[str, float]:
     """Peak RSS of a chunked full run, measured in a fresh subprocess."""
     command = [
-        sys.executable, "-m", "matchmaking.engine.bench", "--rss-child",
+        sys.executable, "-m", "bench.matching", "--rss-child",
         "--needs", str(needs), "--solutions", str(solutions), "--k", str(k),
         "--seed", str(seed), "--chunk-size", str(chunk_size),
     ]  # fmt: skip

@@ -75,6 +75,7 @@ beat: install
 # The benchmark commands live in bench/ (figures in docs/BENCHMARKS.md); none is a timed test.
 bench: migrate
 	$(BIN)/python manage.py bench_matching
+	$(BIN)/python manage.py bench_engine_peer
 	$(BIN)/python manage.py bench_scheduling
 
 clean:

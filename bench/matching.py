@@ -133,7 +133,7 @@ def _rss_child(needs: int, solutions: int, k: int, seed: int, chunk_size: int) -
         "chunk_size": chunk_size,
         "kept_pairs": len(result),
         "engine_total_s": time.perf_counter() - started,
-        "timings": result.timings,
+        "timings": {"vectorize": model.timings["vectorize"], **result.timings},
         "records_rss_mb": data_mb,
         "peak_rss_mb": _max_rss_mb(),
     }

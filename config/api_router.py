@@ -2,15 +2,9 @@
 
 from rest_framework.routers import DefaultRouter
 
+from core.api.views import AuthTokenViewSet, OrganizationViewSet
 from events.api import EventViewSet, MeetingViewSet
-from matchmaking.api import (
-    AuthTokenViewSet,
-    InterestViewSet,
-    MatchViewSet,
-    NeedViewSet,
-    OrganizationViewSet,
-    SolutionViewSet,
-)
+from matchmaking.api import InterestViewSet, MatchViewSet, NeedViewSet, SolutionViewSet
 
 router = DefaultRouter()
 router.register("auth/token", AuthTokenViewSet, basename="auth-token")

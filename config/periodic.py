@@ -18,9 +18,7 @@ class Periodic:
 
 
 PERIODIC_TASKS: tuple[Periodic, ...] = (
-    Periodic(
-        "Re-publish due background jobs (outbox sweep)", "matchmaking.sweep_outbox", every_minutes=1
-    ),
+    Periodic("Re-publish due background jobs (outbox sweep)", "core.sweep_outbox", every_minutes=1),
     Periodic(
         "Nightly full re-match (refits the vocabulary)",
         "matchmaking.nightly_full_matching",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.apps import apps
 
-from matchmaking.models import Organization
+from core.models import Organization
 
 
 def programme_figures() -> dict[str, int]:

@@ -48,11 +48,14 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "import_export",
     "config.apps.AxesConfig",
+    "core",
     "matchmaking",
     "events",
     # Benchmark commands only; no app imports it (docs/BENCHMARKS.md).
     "bench",
 ]
+# Staff edits in Django admin of these apps' records are copied to the audit log.
+AUDITED_APPS = ("core", "matchmaking", "events")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -178,7 +181,7 @@ EVENTS_SCHEDULER_TIME_LIMIT = env.float("EVENTS_SCHEDULER_TIME_LIMIT", default=2
 
 
 # --- authentication ------------------------------------------------------------------
-AUTH_USER_MODEL = "matchmaking.User"
+AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -283,7 +286,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- rate limits ---------------------------------------------------------------------
-# Form submissions that can be hammered (config/ratelimit.py): per signed-in user, else
+# Form submissions that can be hammered (core/ratelimit.py): per signed-in user, else
 # per client address; "" switches one off. The API's writes are throttled above.
 RATELIMITS = {
     "form": env("RATELIMIT_FORM", default="30/minute"),

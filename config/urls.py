@@ -5,8 +5,8 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import views
+from core.views import switch_language
 from events.views.running import dashboard
-from matchmaking.views import accounts
 
 admin.site.site_header = _("AI+ Supply–Demand Platform · Programme office")
 admin.site.site_title = _("AI+ Programme office")
@@ -19,12 +19,13 @@ urlpatterns = [
     path("dashboard/", dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
-    path("i18n/setlang/", accounts.switch_language, name="set_language"),
+    path("i18n/setlang/", switch_language, name="set_language"),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("core.urls")),
     path("", include("matchmaking.urls")),
     path("events/", include("events.urls")),
 ]

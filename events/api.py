@@ -15,10 +15,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import viewsets
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
+from core.models import Industry
+from core.selectors import member_org_ids
 from events.models import Event, Meeting, Season
 from events.serializers import EventSerializer, MeetingSerializer
-from matchmaking.models import Industry
-from matchmaking.models.catalog import member_org_ids
 
 
 class EventFilter(django_filters.FilterSet):

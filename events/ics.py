@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
+from core.models import Organization
 from events.models import Event, Meeting
-from matchmaking.models import Organization
 
 PRODID = "-//AI+ Supply-Demand Platform//Docking events//ZH"
 

@@ -18,6 +18,9 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.enums import Side
+from core.models import Industry, Organization
+
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
@@ -163,7 +166,7 @@ class Event(models.Model):
     title_zh = models.CharField(_("title (Chinese)"), max_length=150)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     domain = models.ForeignKey(
-        "matchmaking.Industry",
+        Industry,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -265,11 +268,6 @@ class Event(models.Model):
         return status in self.TRANSITIONS[self.status]
 
 
-class Side(models.TextChoices):
-    ENTERPRISE = "enterprise", _("Enterprise")
-    PROVIDER = "provider", _("Provider")
-
-
 class Registration(models.Model):
     class Status(models.TextChoices):
         INVITED = "invited", pgettext_lazy("registration status", "Invited")
@@ -300,7 +298,7 @@ class Registration(models.Model):
         Event, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("event")
     )
     organization = models.ForeignKey(
-        "matchmaking.Organization",
+        Organization,
         on_delete=models.CASCADE,
         related_name="registrations",
         verbose_name=_("organization"),
@@ -397,13 +395,13 @@ class MeetingRequest(models.Model):
         Event, on_delete=models.CASCADE, related_name="meeting_requests", verbose_name=_("event")
     )
     enterprise = models.ForeignKey(
-        "matchmaking.Organization",
+        Organization,
         on_delete=models.CASCADE,
         related_name="+",
         verbose_name=_("enterprise"),
     )
     provider = models.ForeignKey(
-        "matchmaking.Organization",
+        Organization,
         on_delete=models.CASCADE,
         related_name="+",
         verbose_name=_("provider"),
@@ -492,13 +490,13 @@ class Meeting(models.Model):
         MeetingRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="meeting"
     )
     enterprise = models.ForeignKey(
-        "matchmaking.Organization",
+        Organization,
         on_delete=models.CASCADE,
         related_name="+",
         verbose_name=_("enterprise"),
     )
     provider = models.ForeignKey(
-        "matchmaking.Organization",
+        Organization,
         on_delete=models.CASCADE,
         related_name="+",
         verbose_name=_("provider"),
@@ -604,7 +602,7 @@ class CalendarFeed(models.Model):
     """A private .ics subscription URL per organization (the token is the secret)."""
 
     organization = models.OneToOneField(
-        "matchmaking.Organization", on_delete=models.CASCADE, related_name="calendar_feed"
+        Organization, on_delete=models.CASCADE, related_name="calendar_feed"
     )
     token = models.CharField(max_length=64, unique=True, default=new_token)
     created_at = models.DateTimeField(auto_now_add=True)

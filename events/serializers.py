@@ -12,8 +12,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.models import Organization
 from events.models import Event, Meeting, Venue
-from matchmaking.models import Organization
 
 
 def _status_field(choices, description: str) -> serializers.ChoiceField:

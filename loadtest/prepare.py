@@ -25,18 +25,9 @@ django.setup()
 
 from django.db.models import Count  # noqa: E402
 
-from matchmaking.models import (  # noqa: E402
-    Capability,
-    Industry,
-    Interest,
-    Match,
-    Membership,
-    Need,
-    Organization,
-    Side,
-    Solution,
-    Status,
-)
+from core.enums import Side  # noqa: E402
+from core.models import Capability, Industry, Membership, Organization  # noqa: E402
+from matchmaking.models import Interest, Match, Need, Solution, Status  # noqa: E402
 from matchmaking.services import demo  # noqa: E402
 from matchmaking.services.interests import express_interest  # noqa: E402
 

@@ -1,11 +1,10 @@
-"""REST API under /api/v1/ (config/api_router.py): organizations, needs, solutions, matches,
-introductions.
+"""REST API under /api/v1/ (config/api_router.py): needs, solutions, matches, introductions.
 
 Who sees what: the querysets hold only the records the caller may open
 (`visible_to`), so anything else is a 404 and never appears in a list; the
 serializers leave out the fields the caller may not see (matchmaking.selectors).
 Writes go through matchmaking.services; their ValidationError and DomainError become
-400 responses with field errors or a `detail`.
+400 responses with field errors or a `detail` (core.api.errors).
 
 Authentication: a session (the site's login) or a token, sent as
 `Authorization: Token <key>`; POST email and password to /api/v1/auth/token/ to get it.
@@ -17,7 +16,6 @@ import copy
 import logging
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -28,95 +26,36 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import (
-    SAFE_METHODS,
-    AllowAny,
     IsAuthenticated,
     IsAuthenticatedOrReadOnly,
 )
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import UserRateThrottle
 
+from core.api.errors import ServiceErrorsMixin
+from core.enums import Side
+from core.models import Capability, Industry
+from core.ratelimit import WriteRateThrottle
+from core.selectors import member_org_ids
 from matchmaking import selectors
-from matchmaking.errors import DomainError, NotAllowedError
 from matchmaking.filters import NeedFilter, SolutionFilter
-from matchmaking.models import (
-    Capability,
-    Industry,
-    Interest,
-    Match,
-    MatchFeedback,
-    Need,
-    Organization,
-    Side,
-    Solution,
-    Status,
-    StatusChange,
-)
-from matchmaking.models.catalog import member_org_ids
-from matchmaking.permissions import (
-    NEED,
-    SOLUTION,
-    CanPostRecord,
-    OrganizationPermission,
-    posting_organizations,
-)
+from matchmaking.models import Interest, Match, MatchFeedback, Need, Solution, Status, StatusChange
+from matchmaking.permissions import NEED, SOLUTION, CanPostRecord, posting_organizations
 from matchmaking.selectors import _with_interest_state
 from matchmaking.serializers import (
-    AuthTokenSerializer,
+    API_FIELD_PATHS,
     InterestCreateSerializer,
     InterestSerializer,
     MatchSerializer,
     NeedSerializer,
-    OrganizationSerializer,
     SolutionSerializer,
-    api_errors,
 )
 from matchmaking.services import catalog as services
 from matchmaking.services import interests
 
 logger = logging.getLogger(__name__)
-
-
-class WriteRateThrottle(UserRateThrottle):
-    """The "writes" rate of the settings, per user (per address when anonymous), on writes only."""
-
-    scope = "writes"
-    # Read by the schema (config/api_schema.py): reads are never answered 429.
-    writes_only = True
-
-    def get_rate(self) -> str | None:
-        # Looked up per request (DRF reads it once, at import), so it follows the settings.
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-
-    def allow_request(self, request, view) -> bool:
-        if request.method in SAFE_METHODS:
-            return True
-        try:
-            return super().allow_request(request, view)
-        except Exception:  # noqa: BLE001 — a cache outage must not turn writes into errors
-            # The counts live in the cache (Redis when configured). Without it the
-            # write is let through: an outage of Redis must not stop the platform,
-            # and the login lockout and services keep their own guards.
-            logger.warning("write throttle unavailable (cache error); allowing the request")
-            return True
-
-
-class ServiceErrorsMixin:
-    """Turn the services' refusals into API responses instead of server errors."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            exc = ValidationError(api_errors(exc))
-        elif isinstance(exc, NotAllowedError):
-            exc = PermissionDenied(exc.message)
-        elif isinstance(exc, DomainError):
-            exc = ValidationError({"detail": exc.message})
-        return super().handle_exception(exc)
 
 
 # --- needs and solutions -------------------------------------------------------------
@@ -164,6 +103,7 @@ class CatalogViewSet(
     record_kind: str
     permission_classes = [IsAuthenticatedOrReadOnly, CanPostRecord]
     throttle_classes = [WriteRateThrottle]
+    api_field_paths = API_FIELD_PATHS
     # Public fields only: searching private text would tell outsiders what it contains.
     search_fields = ["title", "summary", "organization__name"]
     # Unpublished records last on every database (PostgreSQL would sort NULL first).
@@ -312,58 +252,6 @@ class SolutionViewSet(CatalogViewSet):
         return queryset.prefetch_related("industries")
 
 
-# --- organizations -------------------------------------------------------------------
-
-
-@extend_schema_view(
-    list=extend_schema(description="All organizations' public details."),
-    create=extend_schema(description="Staff only: organizations register through the site."),
-    update=extend_schema(description="Owners of the organization and staff."),
-    partial_update=extend_schema(description="Owners of the organization and staff."),
-)
-class OrganizationViewSet(
-    ServiceErrorsMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Enterprises and AI solution providers taking part in the programme."""
-
-    queryset = Organization.objects.select_related("industry")
-    serializer_class = OrganizationSerializer
-    permission_classes = [OrganizationPermission]
-    throttle_classes = [WriteRateThrottle]
-    filterset_fields = ["kind", "verified", "district"]
-    search_fields = ["name", "name_en"]
-    ordering_fields = ["name", "created_at"]
-    ordering = ["name", "pk"]
-
-
-# --- authentication ------------------------------------------------------------------
-
-
-class AuthTokenViewSet(viewsets.GenericViewSet):
-    """Get the API token of an account: POST its email and password.
-
-    Send the token with every request as `Authorization: Token <token>`. The same
-    token is returned until it is deleted (by staff, in the admin).
-    """
-
-    serializer_class = AuthTokenSerializer
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    throttle_classes = [WriteRateThrottle]
-
-    @extend_schema(responses={200: AuthTokenSerializer})
-    def create(self, request) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
-
-
 # --- matches -------------------------------------------------------------------------
 
 
@@ -509,6 +397,7 @@ class InterestViewSet(
     serializer_class = InterestSerializer
     permission_classes = [IsAuthenticated]
     throttle_classes = [WriteRateThrottle]
+    api_field_paths = API_FIELD_PATHS
     filterset_class = InterestApiFilter
     search_fields = ["need__title", "solution__title"]
     ordering_fields = ["created_at", "responded_at"]

@@ -14,12 +14,12 @@ class MatchmakingConfig(AppConfig):
 
         post_migrate.connect(sync_periodic_tasks, sender=self, dispatch_uid="aiplus-periodic")
 
-        from django.contrib.admin.models import LogEntry  # noqa: PLC0415
-        from django.db.models.signals import post_save  # noqa: PLC0415
+        from core.signals import erasing_personal_data, personal_data_requested  # noqa: PLC0415
+        from matchmaking import signals  # noqa: PLC0415
 
-        from matchmaking.audit import record_admin_log_entry  # noqa: PLC0415
+        personal_data_requested.connect(signals.export_personal_data, dispatch_uid="matchmaking")
+        erasing_personal_data.connect(signals.erase_personal_data, dispatch_uid="matchmaking")
 
-        post_save.connect(record_admin_log_entry, sender=LogEntry, dispatch_uid="aiplus-audit")
         # Register the tasks in every process (web too): the outbox relay looks them up
         # by name, and Celery's autodiscovery only runs when a worker starts.
         from matchmaking import tasks  # noqa: F401, PLC0415

@@ -6,16 +6,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from matchmaking.models import (
-    Capability,
-    DataReadiness,
-    Deployment,
-    Industry,
-    Match,
-    Maturity,
-    Need,
-    Solution,
-)
+from core.models import Capability, Industry
+from matchmaking.models import DataReadiness, Deployment, Match, Maturity, Need, Solution
 
 
 def _text_search(queryset: QuerySet, value: str) -> QuerySet:

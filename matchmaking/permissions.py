@@ -10,8 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
-from matchmaking import selectors
-from matchmaking.models import Membership, Organization, User
+from core.models import Membership, Organization, User
 
 NEED = "need"
 SOLUTION = "solution"
@@ -32,23 +31,6 @@ def posting_organizations(user: User, kind: str) -> list[Organization]:
         .order_by("created_at", "pk")
     )
     return [m.organization for m in memberships if may_post(m.organization, kind)]
-
-
-def is_owner(user: User, organization: Organization) -> bool:
-    return (
-        user.is_authenticated
-        and Membership.objects.filter(
-            user=user,
-            organization=organization,
-            role=Membership.Role.OWNER,
-            status=Membership.Status.ACTIVE,
-        ).exists()
-    )
-
-
-def is_organization_insider(user: User, organization: Organization) -> bool:
-    """Members of the organization and staff: they see its private fields (the USCC)."""
-    return user.is_authenticated and (user.is_staff or selectors.is_member(user, organization.pk))
 
 
 class CanPostRecord(permissions.BasePermission):
@@ -72,22 +54,3 @@ class CanPostRecord(permissions.BasePermission):
             return True
         self.message = self.messages[view.record_kind]
         return False
-
-
-class OrganizationPermission(permissions.BasePermission):
-    """Everyone reads; staff create; an organization's owners (and staff) edit it."""
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        user = request.user
-        if view.action == "create":
-            self.message = _("Organizations register through the sign-up page.")
-            return user.is_authenticated and user.is_staff
-        return user.is_authenticated
-
-    def has_object_permission(self, request, view, obj: Organization) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        self.message = _("Only an owner of the organization can change its details.")
-        return request.user.is_staff or is_owner(request.user, obj)

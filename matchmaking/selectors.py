@@ -13,29 +13,8 @@ from __future__ import annotations
 from django.apps import apps
 from django.db.models import Prefetch, QuerySet
 
-from matchmaking.models import (
-    Attachment,
-    Confidentiality,
-    Membership,
-    Need,
-    Solution,
-    Status,
-)
-from matchmaking.models.catalog import member_org_ids
-
-
-def is_member(user, organization_id: int | None) -> bool:
-    if not user.is_authenticated or organization_id is None:
-        return False
-    cache = user.__dict__.setdefault("_member_org_ids", None)
-    if cache is None:
-        cache = set(
-            Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values_list(
-                "organization_id", flat=True
-            )
-        )
-        user.__dict__["_member_org_ids"] = cache
-    return organization_id in cache
+from core.selectors import is_member, member_org_ids
+from matchmaking.models import Attachment, Confidentiality, Need, Solution, Status
 
 
 def is_insider(user, record: Need | Solution) -> bool:

@@ -92,11 +92,13 @@ def reload_reference_data() -> None:
     from django.apps import apps  # noqa: PLC0415
 
     from config.periodic import sync_periodic_tasks  # noqa: PLC0415
-    from matchmaking.models import Industry  # noqa: PLC0415
+    from core.models import Industry  # noqa: PLC0415
 
     if Industry.objects.exists():
         return
-    importlib.import_module("matchmaking.migrations.0002_load_taxonomy").load(apps, None)
+    importlib.import_module("matchmaking.migrations.0002_load_taxonomy").load(
+        apps, None, app_label="core"
+    )
     importlib.import_module("events.migrations.0002_load_holidays").load(apps, None)
     sync_periodic_tasks()
 

@@ -5,17 +5,9 @@ from __future__ import annotations
 import factory
 from django.utils import timezone
 
-from matchmaking.models import (
-    Capability,
-    Industry,
-    Membership,
-    Need,
-    Organization,
-    Solution,
-    Status,
-    User,
-)
-from matchmaking.validators import USCC_ALPHABET, uscc_check_character
+from core.models import Capability, Industry, Membership, Organization, User
+from core.validators import USCC_ALPHABET, uscc_check_character
+from matchmaking.models import Need, Solution, Status
 
 DEFAULT_PASSWORD = "correct-horse-battery-9"
 

@@ -1,7 +1,8 @@
 """Package boundaries that no import may cross (until import-linter checks them all).
 
 The apps never import the benchmarks (bench/ measures them, not the other way round),
-and the load test never imports the test suite: what the two share lives outside tests/.
+the load test never imports the test suite: what the two share lives outside tests/,
+and core, which every app builds on, imports none of them.
 """
 
 import ast
@@ -36,7 +37,7 @@ def _reaching(package: str, forbidden: str) -> dict[str, list[str]]:
 
 
 def test_the_apps_are_found():
-    assert {"config", "matchmaking", "events"} <= set(APPS)
+    assert {"config", "core", "matchmaking", "events"} <= set(APPS)
 
 
 @pytest.mark.parametrize("app", APPS)
@@ -46,3 +47,8 @@ def test_app_does_not_import_the_benchmarks(app):
 
 def test_load_test_does_not_import_the_test_suite():
     assert _reaching("loadtest", "tests") == {}
+
+
+@pytest.mark.parametrize("app", ["matchmaking", "events"])
+def test_core_does_not_import_the_apps_built_on_it(app):
+    assert _reaching("core", app) == {}

@@ -3,7 +3,7 @@
 from django.conf import settings
 
 from config.celery_app import app
-from matchmaking.outbox import backoff_seconds
+from core.outbox import backoff_seconds
 
 
 def test_celery_acknowledges_late_and_requeues_on_worker_loss():

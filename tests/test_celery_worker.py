@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from matchmaking.emails import queue_email
-from matchmaking.models import OutboxMessage, OutgoingEmail
+from core.emails import queue_email
+from core.models import OutboxMessage, OutgoingEmail
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres]
 

@@ -13,6 +13,7 @@ ZH_PO = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 ZH_MO = ZH_PO.with_suffix(".mo")
 SOURCES = (
     "config",
+    "core",
     "matchmaking",
     "events",
     "bench",

@@ -24,13 +24,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.enums import Side
+from core.errors import DomainError
 from events import resources
-from events.models import Event, Meeting, MeetingRequest, Outcome, Registration, Side
+from events.models import Event, Meeting, MeetingRequest, Outcome, Registration
 from events.services import registration as registration_services
 from events.services import running
 from events.services import schedule as schedule_services
 from events.services import season as season_services
-from matchmaking.errors import DomainError
 
 RegStatus = Registration.Status
 REFRESH_SECONDS = 5

@@ -14,10 +14,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.errors import DomainError
 from events.models import Event, Season, Venue
 from events.services import registration as registration_services
 from events.services import season as services
-from matchmaking.errors import DomainError
 
 # While a season is planning, its list page reloads itself to show the progress.
 RELOAD_SCRIPT = mark_safe(  # a constant script, no user data

@@ -3,7 +3,6 @@
 import django.core.validators
 import django.db.models.deletion
 import events.models
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -13,7 +12,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('matchmaking', '0007_confidentiality_label'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -135,7 +133,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('responded_at', models.DateTimeField(blank=True, null=True, verbose_name='answered at')),
                 ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='expires at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='matchmaking.user')),
                 ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='matchmaking.organization', verbose_name='enterprise')),
                 ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meeting_requests', to='events.event', verbose_name='event')),
                 ('need', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='matchmaking.need', verbose_name='need')),
@@ -182,7 +180,7 @@ class Migration(migrations.Migration):
                 ('note', models.TextField(blank=True, max_length=2000, verbose_name='note')),
                 ('submitted_at', models.DateTimeField(auto_now=True, verbose_name='submitted at')),
                 ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcomes', to='events.meeting', verbose_name='meeting')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='matchmaking.user')),
             ],
             options={
                 'verbose_name': 'outcome',

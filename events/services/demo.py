@@ -12,9 +12,10 @@ from datetime import date
 from django.db import transaction
 from django.test.utils import override_settings
 
+from core.models import User
 from events.models import Event, Registration, Season, Venue
 from events.services import registration, requests, schedule, season
-from matchmaking.models import Interest, Match, Need, Solution, Status, User
+from matchmaking.models import Interest, Match, Need, Solution, Status
 
 # Pairs of (need key, solution key) introduced to each other in the demo: both sides
 # said yes, so they meet at the docking event that holds the need.

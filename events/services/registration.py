@@ -24,11 +24,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import Event, Registration, Side, Unavailability
-from matchmaking.emails import queue_email
-from matchmaking.errors import DomainError, InvalidTransitionError, NotAllowedError
-from matchmaking.models import Match, Membership, Organization, User
-from matchmaking.selectors import is_member
+from core.emails import queue_email
+from core.enums import Side
+from core.errors import DomainError, InvalidTransitionError, NotAllowedError
+from core.models import Membership, Organization, User
+from core.selectors import is_member
+from events.models import Event, Registration, Unavailability
+from matchmaking.models import Match
 
 logger = logging.getLogger(__name__)
 

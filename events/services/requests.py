@@ -24,12 +24,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Event, Meeting, MeetingRequest, Registration, Side
-from matchmaking.emails import queue_email
-from matchmaking.errors import DomainError, InvalidTransitionError, NotAllowedError
-from matchmaking.models import Interest, Match, Membership, Need, Organization, Solution, User
+from core.emails import queue_email
+from core.enums import Side
+from core.errors import DomainError, InvalidTransitionError, NotAllowedError
+from core.models import Membership, Organization, User
+from core.selectors import is_member
+from events.models import Event, Meeting, MeetingRequest, Registration
+from matchmaking.models import Interest, Match, Need, Solution
 from matchmaking.models import Status as CatalogStatus
-from matchmaking.selectors import is_member
 
 REQUEST_LIFETIME = timedelta(days=7)
 # Participants send and answer requests while registration is open.

@@ -18,11 +18,12 @@ from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, Subque
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Event, Meeting, Outcome, Registration, Season, Side
-from matchmaking import audit
-from matchmaking.errors import DomainError, InvalidTransitionError, NotAllowedError
-from matchmaking.models import User
-from matchmaking.selectors import is_member
+from core import audit
+from core.enums import Side
+from core.errors import DomainError, InvalidTransitionError, NotAllowedError
+from core.models import User
+from core.selectors import is_member
+from events.models import Event, Meeting, Outcome, Registration, Season
 
 RegStatus = Registration.Status
 EventStatus = Event.Status

@@ -29,6 +29,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.emails import Attachment, queue_email
+from core.errors import DomainError, InvalidTransitionError
+from core.models import Organization, OutgoingEmail, User
+from core.outbox import enqueue
 from events import scheduling
 from events.ics import ics_for
 from events.models import (
@@ -44,10 +48,6 @@ from events.services.requests import (
     members_of,
     requests_from_introductions,
 )
-from matchmaking.emails import Attachment, queue_email
-from matchmaking.errors import DomainError, InvalidTransitionError
-from matchmaking.models import Organization, OutgoingEmail, User
-from matchmaking.outbox import enqueue
 
 logger = logging.getLogger(__name__)
 

@@ -24,23 +24,15 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.enums import Side
+from core.errors import DomainError, InvalidTransitionError
+from core.models import Capability, Industry, User
+from core.outbox import enqueue
 from events import planning
 from events.calendar_cn import WorkCalendar
-from events.models import CalendarDay, Event, Registration, Season, Side, Venue
-from matchmaking import engine
-from matchmaking.errors import DomainError, InvalidTransitionError
-from matchmaking.models import (
-    Capability,
-    Industry,
-    Interest,
-    Match,
-    MatchingState,
-    Need,
-    Status,
-    User,
-)
-from matchmaking.outbox import enqueue
-from matchmaking.services.matching import engine_config, need_records
+from events.models import CalendarDay, Event, Registration, Season, Venue
+from matchmaking.models import Interest, Match, Need, Status
+from matchmaking.services.matching import engine_config, need_records, need_vectors
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +147,7 @@ def planning_input(season: Season) -> tuple[planning.PlanningInput, list[str], i
         )
         for row, record in enumerate(records)
     ]
-    vectors, feature_names = _need_vectors(records, notes)
+    vectors, feature_names = need_vectors(records, notes)
     if target == 0:
         notes.append("The season already has its target number of events: nothing to plan.")
 
@@ -227,22 +219,6 @@ def _introductions(need_ids: set[int]) -> list[planning.Introduction]:
         .values_list("need__organization_id", "solution__organization_id", "need_id")
     )
     return [planning.Introduction(e, p, n) for e, p, n in dict.fromkeys(pairs)]
-
-
-def _need_vectors(records, notes: list[str]):
-    """The needs' TF-IDF rows under the stored engine model (theme names come from them)."""
-    blob = MatchingState.load().model_blob
-    if not records:
-        return None, None
-    if not blob:
-        notes.append("No matching model stored yet: themes are named from capabilities only.")
-        return None, None
-    try:
-        model = engine.FittedModel.from_bytes(bytes(blob))
-    except engine.IncompatibleModelError as exc:
-        notes.append(f"The stored matching model cannot be used ({exc}); run a full re-match.")
-        return None, None
-    return model.vectorize_needs(records), list(model.terms)
 
 
 def _venues(season: Season) -> tuple[list[planning.Venue], list[str]]:

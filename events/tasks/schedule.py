@@ -11,9 +11,9 @@ from typing import Any
 
 from celery import shared_task
 
+from core.outbox import outbox_task
 from events.models import Event
 from events.services import requests, schedule
-from matchmaking.outbox import outbox_task
 
 __all__ = [
     "expire_meeting_requests",

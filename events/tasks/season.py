@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from core.outbox import outbox_task
 from events.models import Season
 from events.services import season as services
-from matchmaking.outbox import outbox_task
 
 __all__ = ["plan_events"]
 

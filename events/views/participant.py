@@ -19,15 +19,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import posted_pk
-from config.ratelimit import ratelimit
+from core.enums import Side
+from core.errors import DomainError
+from core.models import Organization
+from core.ratelimit import ratelimit
+from core.selectors import member_org_ids
 from events.ics import ics_for
-from events.models import CalendarFeed, Event, Meeting, MeetingRequest, Registration, Side
+from events.models import CalendarFeed, Event, Meeting, MeetingRequest, Registration
 from events.services import requests as request_services
 from events.services import schedule as schedule_services
 from events.services.running import UNDER_WAY
-from matchmaking.errors import DomainError
-from matchmaking.models import Need, Organization, Solution
-from matchmaking.models.catalog import member_org_ids
+from matchmaking.models import Need, Solution
 
 PAGE_SIZE = 20
 # Where a participant's event stands, as a badge colour (site.css: ok / warn / err / grey).

@@ -20,12 +20,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from config.forms import posted_pk
-from config.ratelimit import ratelimit
-from events.models import Event, Registration, Side
+from core.enums import Side
+from core.errors import DomainError
+from core.models import Organization
+from core.ratelimit import ratelimit
+from core.selectors import member_org_ids
+from events.models import Event, Registration
 from events.services import registration as services
-from matchmaking.errors import DomainError
-from matchmaking.models import Organization
-from matchmaking.models.catalog import member_org_ids
 
 
 class RsvpForm(forms.Form):

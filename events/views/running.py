@@ -29,10 +29,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config.forms import posted_pk
-from events.models import Event, Meeting, Outcome, Registration, Season, Side
+from core.enums import Side
+from core.errors import DomainError
+from core.selectors import member_org_ids
+from events.models import Event, Meeting, Outcome, Registration, Season
 from events.services import running
-from matchmaking.errors import DomainError
-from matchmaking.models.catalog import member_org_ids
 
 RegStatus = Registration.Status
 

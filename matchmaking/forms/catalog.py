@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from config.forms import IdsChoiceField
-from matchmaking.models import Deployment, Industry, Need, Solution
+from core.models import Industry
+from core.validators import normalize_phone, validate_attachment
+from matchmaking.models import Deployment, Need, Solution
 from matchmaking.services.catalog import submission_errors
-from matchmaking.validators import normalize_phone, validate_attachment
 
 SUBMIT = "submit"
 SAVE_DRAFT = "draft"

@@ -3,10 +3,9 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import matchmaking.models.accounts
-import matchmaking.models.organizations
-import matchmaking.validators
-from django.conf import settings
+import core.models.accounts
+import core.models.organizations
+import core.validators
 from django.db import migrations, models
 
 
@@ -59,7 +58,7 @@ class Migration(migrations.Migration):
                 'ordering': ['email'],
             },
             managers=[
-                ('objects', matchmaking.models.accounts.UserManager()),
+                ('objects', core.models.accounts.UserManager()),
             ],
         ),
         migrations.CreateModel(
@@ -69,7 +68,7 @@ class Migration(migrations.Migration):
                 ('notice_version', models.CharField(max_length=20, verbose_name='privacy notice version')),
                 ('given_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='given at')),
                 ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to=settings.AUTH_USER_MODEL)),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='matchmaking.user')),
             ],
             options={
                 'verbose_name': 'privacy consent',
@@ -101,7 +100,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=120, verbose_name='name')),
                 ('name_en', models.CharField(blank=True, max_length=160, verbose_name='English name')),
                 ('kind', models.CharField(choices=[('enterprise', 'Enterprise (demand side)'), ('provider', 'AI solution provider'), ('both', 'Both')], max_length=12, verbose_name='kind')),
-                ('uscc', models.CharField(help_text='The 18-character code on the business licence.', max_length=18, unique=True, validators=[matchmaking.validators.validate_uscc], verbose_name='unified social credit code')),
+                ('uscc', models.CharField(help_text='The 18-character code on the business licence.', max_length=18, unique=True, validators=[core.validators.validate_uscc], verbose_name='unified social credit code')),
                 ('district', models.CharField(blank=True, max_length=40, verbose_name='district')),
                 ('website', models.URLField(blank=True, verbose_name='website')),
                 ('description', models.TextField(blank=True, verbose_name='description')),
@@ -157,7 +156,7 @@ class Migration(migrations.Migration):
                 ('last_error', models.TextField(blank=True, verbose_name='last error')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
                 ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='emails', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='emails', to='matchmaking.user', verbose_name='user')),
             ],
             options={
                 'verbose_name': 'email',
@@ -172,7 +171,7 @@ class Migration(migrations.Migration):
                 ('role', models.CharField(choices=[('owner', 'Owner'), ('member', 'Member')], default='member', max_length=10, verbose_name='role')),
                 ('status', models.CharField(choices=[('active', 'Active'), ('pending', "Awaiting the owner's approval")], default='active', max_length=10, verbose_name='status')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='joined at')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='matchmaking.user')),
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='matchmaking.organization')),
             ],
             options={
@@ -187,10 +186,10 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('email', models.EmailField(max_length=254, verbose_name='email')),
                 ('role', models.CharField(choices=[('owner', 'Owner'), ('member', 'Member')], default='member', max_length=10, verbose_name='role')),
-                ('token', models.CharField(default=matchmaking.models.organizations._invitation_token, editable=False, max_length=64, unique=True)),
+                ('token', models.CharField(default=core.models.organizations._invitation_token, editable=False, max_length=64, unique=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='invited at')),
                 ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='accepted at')),
-                ('invited_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('invited_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='matchmaking.user')),
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='matchmaking.organization')),
             ],
             options={

@@ -53,9 +53,11 @@ RELATED = [
 ]
 
 
-def load(apps, schema_editor):
-    Industry = apps.get_model("matchmaking", "Industry")
-    Capability = apps.get_model("matchmaking", "Capability")
+def load(apps, schema_editor, app_label="matchmaking"):
+    # The models moved to core later (matchmaking 0012); the tests' reference data
+    # loads the same lists into today's models with app_label="core".
+    Industry = apps.get_model(app_label, "Industry")
+    Capability = apps.get_model(app_label, "Capability")
     for order, (code, zh, en) in enumerate(INDUSTRIES):
         Industry.objects.update_or_create(
             code=code, defaults={"name_zh": zh, "name_en": en, "sort_order": order}

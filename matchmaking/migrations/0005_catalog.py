@@ -2,8 +2,7 @@
 
 import django.db.models.deletion
 import matchmaking.models.catalog
-import matchmaking.validators
-from django.conf import settings
+import core.validators
 from django.db import migrations, models
 
 
@@ -22,7 +21,7 @@ class Migration(migrations.Migration):
                 ('summary', models.TextField(blank=True, help_text='Shown to everyone in the public catalog; no confidential details.', max_length=600, verbose_name='public summary')),
                 ('description', models.TextField(blank=True, verbose_name='full description')),
                 ('contact_name', models.CharField(blank=True, max_length=60, verbose_name='contact person')),
-                ('contact_phone', models.CharField(blank=True, max_length=32, validators=[matchmaking.validators.validate_phone], verbose_name='contact phone')),
+                ('contact_phone', models.CharField(blank=True, max_length=32, validators=[core.validators.validate_phone], verbose_name='contact phone')),
                 ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact email')),
                 ('share_attachments', models.BooleanField(default=False, help_text='Otherwise attachments are seen only by your organization and the programme office.', verbose_name='attachments visible in the catalog')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Under review'), ('approved', 'Published'), ('rejected', 'Returned'), ('closed', 'Closed'), ('withdrawn', 'Withdrawn')], db_index=True, default='draft', max_length=12, verbose_name='status')),
@@ -40,7 +39,7 @@ class Migration(migrations.Migration):
                 ('region', models.CharField(blank=True, max_length=60, verbose_name='region')),
                 ('confidentiality', models.CharField(choices=[('summary', 'Public summary only'), ('members', 'Full text for signed-in members')], default='members', max_length=10, verbose_name='confidentiality')),
                 ('capabilities', models.ManyToManyField(blank=True, related_name='needs', to='matchmaking.capability', verbose_name='AI capabilities needed')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='matchmaking.user', verbose_name='created by')),
                 ('industry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='needs', to='matchmaking.industry', verbose_name='industry')),
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='needs', to='matchmaking.organization', verbose_name='enterprise')),
             ],
@@ -59,7 +58,7 @@ class Migration(migrations.Migration):
                 ('summary', models.TextField(blank=True, help_text='Shown to everyone in the public catalog; no confidential details.', max_length=600, verbose_name='public summary')),
                 ('description', models.TextField(blank=True, verbose_name='full description')),
                 ('contact_name', models.CharField(blank=True, max_length=60, verbose_name='contact person')),
-                ('contact_phone', models.CharField(blank=True, max_length=32, validators=[matchmaking.validators.validate_phone], verbose_name='contact phone')),
+                ('contact_phone', models.CharField(blank=True, max_length=32, validators=[core.validators.validate_phone], verbose_name='contact phone')),
                 ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact email')),
                 ('share_attachments', models.BooleanField(default=False, help_text='Otherwise attachments are seen only by your organization and the programme office.', verbose_name='attachments visible in the catalog')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Under review'), ('approved', 'Published'), ('rejected', 'Returned'), ('closed', 'Closed'), ('withdrawn', 'Withdrawn')], db_index=True, default='draft', max_length=12, verbose_name='status')),
@@ -80,7 +79,7 @@ class Migration(migrations.Migration):
                 ('price_max', models.PositiveIntegerField(blank=True, null=True, verbose_name='price up to (10k CNY)')),
                 ('cases', models.TextField(blank=True, verbose_name='reference cases')),
                 ('capabilities', models.ManyToManyField(blank=True, related_name='solutions', to='matchmaking.capability', verbose_name='AI capabilities offered')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='matchmaking.user', verbose_name='created by')),
                 ('industries', models.ManyToManyField(blank=True, related_name='solutions', to='matchmaking.industry', verbose_name='target industries')),
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='solutions', to='matchmaking.organization', verbose_name='provider')),
             ],
@@ -100,7 +99,7 @@ class Migration(migrations.Migration):
                 ('content_type', models.CharField(max_length=100, verbose_name='content type')),
                 ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),
                 ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='matchmaking.user')),
                 ('need', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='matchmaking.need')),
                 ('solution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='matchmaking.solution')),
             ],
@@ -118,7 +117,7 @@ class Migration(migrations.Migration):
                 ('to_status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Under review'), ('approved', 'Published'), ('rejected', 'Returned'), ('closed', 'Closed'), ('withdrawn', 'Withdrawn')], max_length=12, verbose_name='to')),
                 ('at', models.DateTimeField(auto_now_add=True, verbose_name='at')),
                 ('note', models.TextField(blank=True, verbose_name='note')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
+                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='matchmaking.user', verbose_name='by')),
                 ('need', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='matchmaking.need')),
                 ('solution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='matchmaking.solution')),
             ],

@@ -16,7 +16,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from matchmaking.validators import validate_phone
+from core.models import Capability, Industry, Organization
+from core.selectors import member_org_ids
+from core.validators import validate_phone
 
 
 class Status(models.TextChoices):
@@ -63,15 +65,6 @@ class Maturity(models.TextChoices):
 class Confidentiality(models.TextChoices):
     SUMMARY = "summary", _("Public summary only")
     MEMBERS = "members", _("Full description for signed-in members")
-
-
-def member_org_ids(user) -> models.QuerySet:
-    """The organizations a user acts for, as a subquery."""
-    from matchmaking.models.organizations import Membership  # noqa: PLC0415 — avoids a cycle
-
-    return Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values(
-        "organization_id"
-    )
 
 
 class CatalogQuerySet(models.QuerySet):
@@ -153,13 +146,13 @@ class CatalogEntry(models.Model):
 
 class Need(CatalogEntry):
     organization = models.ForeignKey(
-        "matchmaking.Organization",
+        Organization,
         on_delete=models.CASCADE,
         related_name="needs",
         verbose_name=_("enterprise"),
     )
     industry = models.ForeignKey(
-        "matchmaking.Industry",
+        Industry,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -167,7 +160,7 @@ class Need(CatalogEntry):
         verbose_name=_("industry"),
     )
     capabilities = models.ManyToManyField(
-        "matchmaking.Capability",
+        Capability,
         verbose_name=_("AI capabilities needed"),
         blank=True,
         related_name="needs",
@@ -209,19 +202,19 @@ class Need(CatalogEntry):
 
 class Solution(CatalogEntry):
     organization = models.ForeignKey(
-        "matchmaking.Organization",
+        Organization,
         on_delete=models.CASCADE,
         related_name="solutions",
         verbose_name=_("provider"),
     )
     industries = models.ManyToManyField(
-        "matchmaking.Industry",
+        Industry,
         verbose_name=_("target industries"),
         blank=True,
         related_name="solutions",
     )
     capabilities = models.ManyToManyField(
-        "matchmaking.Capability",
+        Capability,
         verbose_name=_("AI capabilities offered"),
         blank=True,
         related_name="solutions",

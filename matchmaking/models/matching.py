@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.enums import Side
+
 
 class MatchRun(models.Model):
     class Kind(models.TextChoices):
@@ -185,11 +187,6 @@ class Match(models.Model):
         return f"{self.need_id} ↔ {self.solution_id}: {self.score:.2f}"
 
 
-class Side(models.TextChoices):
-    ENTERPRISE = "enterprise", _("Enterprise")
-    PROVIDER = "provider", _("Provider")
-
-
 class MatchFeedback(models.Model):
     """A side marked a pair “not interested”: hidden for that side, kept as feedback."""
 
@@ -222,7 +219,8 @@ class InterestQuerySet(models.QuerySet):
 
     def accepted_between(self, user, record):
         """Accepted introductions linking the user's organization to the record's side."""
-        from matchmaking.models.catalog import Need, member_org_ids  # noqa: PLC0415
+        from core.selectors import member_org_ids  # noqa: PLC0415
+        from matchmaking.models.catalog import Need  # noqa: PLC0415
 
         mine = member_org_ids(user)
         accepted = self.filter(status=Interest.Status.ACCEPTED)

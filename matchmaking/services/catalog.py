@@ -17,20 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from matchmaking import audit
-from matchmaking.emails import queue_email
-from matchmaking.errors import DomainError, InvalidTransitionError, NotAllowedError
-from matchmaking.models import (
-    Attachment,
-    Membership,
-    Need,
-    Solution,
-    Status,
-    StatusChange,
-    User,
-)
-from matchmaking.selectors import is_member
-from matchmaking.validators import validate_attachment
+from core import audit
+from core.emails import queue_email
+from core.errors import DomainError, InvalidTransitionError, NotAllowedError
+from core.models import Membership, User
+from core.selectors import is_member
+from core.validators import validate_attachment
+from matchmaking.models import Attachment, Need, Solution, Status, StatusChange
 
 CatalogRecord = Need | Solution
 TITLE_MIN_LENGTH = 4

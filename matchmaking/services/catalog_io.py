@@ -29,21 +29,18 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.models import Capability, Industry, Organization, User
+from core.validators import normalize_phone, normalize_uscc
 from matchmaking.models import (
-    Capability,
     DataReadiness,
     Deployment,
-    Industry,
     Maturity,
     Need,
-    Organization,
     Solution,
     Status,
     StatusChange,
-    User,
 )
 from matchmaking.services import catalog as catalog_services
-from matchmaking.validators import normalize_phone, normalize_uscc
 
 FORMAT = "aiplus-catalog/1"
 SECTIONS = ("organizations", "needs", "solutions")

@@ -15,7 +15,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from matchmaking.models import MatchingState, Membership, Organization, Status, User
+from core.models import Membership, Organization, User
+from matchmaking.models import MatchingState, Status
 from matchmaking.services.catalog_io import import_catalog, parse_document
 
 DEMO_CATALOG = Path(__file__).resolve().parent.parent / "fixtures" / "demo_catalog.json"

@@ -16,20 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from matchmaking.emails import queue_email
-from matchmaking.errors import DomainError, InvalidTransitionError, NotAllowedError
-from matchmaking.models import (
-    Interest,
-    Match,
-    MatchFeedback,
-    Membership,
-    Need,
-    Side,
-    Solution,
-    Status,
-    User,
-)
-from matchmaking.selectors import is_member
+from core.emails import queue_email
+from core.enums import Side
+from core.errors import DomainError, InvalidTransitionError, NotAllowedError
+from core.models import Membership, User
+from core.selectors import is_member
+from matchmaking.models import Interest, Match, MatchFeedback, Need, Solution, Status
 from matchmaking.services.matching import request_match
 
 # Called with the interest after it is accepted or withdrawn (events register here).

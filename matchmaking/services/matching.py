@@ -28,10 +28,12 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.enums import Side
+from core.models import Industry
+from core.outbox import enqueue
 from matchmaking import engine
 from matchmaking.models import (
     FittedVocabulary,
-    Industry,
     Match,
     MatchFeedback,
     MatchingState,
@@ -39,11 +41,9 @@ from matchmaking.models import (
     MatchRunChunk,
     Need,
     PendingMatch,
-    Side,
     Solution,
     Status,
 )
-from matchmaking.outbox import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +100,25 @@ def need_records(queryset=None) -> list[engine.NeedRecord]:
         )
         for n in rows
     ]
+
+
+def need_vectors(records: list[engine.NeedRecord], notes: list[str]):
+    """The needs' TF-IDF rows and the terms of the stored engine model, or (None, None).
+
+    Event planning names its themes from them; why there are none is added to `notes`.
+    """
+    blob = MatchingState.load().model_blob
+    if not records:
+        return None, None
+    if not blob:
+        notes.append("No matching model stored yet: themes are named from capabilities only.")
+        return None, None
+    try:
+        model = engine.FittedModel.from_bytes(bytes(blob))
+    except engine.IncompatibleModelError as exc:
+        notes.append(f"The stored matching model cannot be used ({exc}); run a full re-match.")
+        return None, None
+    return model.vectorize_needs(records), list(model.terms)
 
 
 def solution_records(queryset=None) -> list[engine.SolutionRecord]:

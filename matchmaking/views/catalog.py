@@ -23,12 +23,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import posted_pk
-from config.ratelimit import ratelimit
+from core.errors import DomainError
+from core.models import Organization
+from core.ratelimit import ratelimit
 from matchmaking import selectors
-from matchmaking.errors import DomainError
 from matchmaking.filters import NeedFilter, SolutionFilter
 from matchmaking.forms.catalog import NeedForm, SolutionForm, bound_form
-from matchmaking.models import Attachment, Need, Organization, Solution
+from matchmaking.models import Attachment, Need, Solution
 from matchmaking.services import catalog as services
 
 PAGE_SIZE = 20

@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import posted_pk
-from config.ratelimit import ratelimit
+from core.errors import DomainError
+from core.ratelimit import ratelimit
+from core.selectors import member_org_ids
 from matchmaking import selectors
-from matchmaking.errors import DomainError
 from matchmaking.filters import MatchedNeedFilter
 from matchmaking.models import Interest, Need, Solution, Status
-from matchmaking.models.catalog import member_org_ids
 from matchmaking.services import interests as services
 
 PAGE_SIZE = 20

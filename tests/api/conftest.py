@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from matchmaking.models import Organization, User
+from core.models import Organization, User
 from tests.factories import OrganizationFactory, ProviderFactory, StaffFactory, member_of
 
 ACTORS = ("anonymous", "member_a", "member_b", "provider_member", "staff")

@@ -7,7 +7,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from matchmaking.models import Interest, Match, User
+from core.models import User
+from matchmaking.models import Interest, Match
 from matchmaking.services import interests, matching
 from tests.factories import NeedFactory, ProviderFactory, SolutionFactory, member_of
 

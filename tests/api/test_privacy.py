@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from matchmaking.models import Confidentiality, Organization, Status
+from core.models import Organization
+from matchmaking.models import Confidentiality, Status
 from tests.factories import NeedFactory, SolutionFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from matchmaking.models import Match, MatchRun, Need, Organization, Solution
+from core.models import Organization
+from matchmaking.models import Match, MatchRun, Need, Solution
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
-from matchmaking.models import OutgoingEmail
+from core.models import OutgoingEmail
 from tests.factories import DEFAULT_PASSWORD
 
 PHONE = {"width": 375, "height": 812}

@@ -21,11 +21,13 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from events.models import Event, Meeting, MeetingRequest, Outcome, Registration, Season, Side
+from core.enums import Side
+from core.models import OutgoingEmail, User
+from events.models import Event, Meeting, MeetingRequest, Outcome, Registration, Season
 from events.services import registration as registration_services
 from events.services import requests as request_services
 from events.services import running
-from matchmaking.models import MatchRun, Need, OutgoingEmail, User
+from matchmaking.models import MatchRun, Need
 from matchmaking.services.demo import STAFF_EMAIL, STAFF_PASSWORD, seed_demo
 from tests.browser.journey import wait_for
 from tests.events.factories_season import VenueFactory, in_days

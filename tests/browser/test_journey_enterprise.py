@@ -19,12 +19,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from core.models import User
 from events.models import Event, Meeting, MeetingRequest, Outcome, Registration
 from events.services import registration as registration_services
 from events.services import requests as request_services
 from events.services import running
 from events.services import schedule as schedule_services
-from matchmaking.models import Interest, Need, User
+from matchmaking.models import Interest, Need
 from matchmaking.services import catalog as catalog_services
 from matchmaking.services import interests as interest_services
 from tests.browser.journey import (

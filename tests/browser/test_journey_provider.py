@@ -21,11 +21,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from core.models import Capability, Industry, OutgoingEmail, User
 from events.models import Event, MeetingRequest, Registration
 from events.services import registration as registration_services
 from events.services import requests as request_services
 from events.services import schedule as schedule_services
-from matchmaking.models import Capability, Industry, Interest, OutgoingEmail, Solution, User
+from matchmaking.models import Interest, Solution
 from matchmaking.services import catalog as catalog_services
 from matchmaking.services import interests as interest_services
 from tests.browser.journey import (

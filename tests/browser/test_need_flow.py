@@ -2,7 +2,8 @@
 
 import pytest
 
-from matchmaking.models import Capability, Industry, Need
+from core.models import Capability, Industry
+from matchmaking.models import Need
 from tests.factories import DEFAULT_PASSWORD, OrganizationFactory, StaffFactory, member_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core import mail
 
-from matchmaking.models import User
+from core.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

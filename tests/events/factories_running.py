@@ -6,8 +6,9 @@ import datetime as dt
 
 import factory
 
-from events.models import Event, Meeting, Outcome, Registration, Season, Side, Venue
-from matchmaking.models import Industry
+from core.enums import Side
+from core.models import Industry
+from events.models import Event, Meeting, Outcome, Registration, Season, Venue
 from tests.factories import OrganizationFactory, ProviderFactory
 
 INDUSTRY_NAMES = {

@@ -7,8 +7,10 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from events.models import Event, Meeting, MeetingRequest, Registration, Side, Venue
-from matchmaking.models import Industry, Match, MatchingState, MatchRun
+from core.enums import Side
+from core.models import Industry
+from events.models import Event, Meeting, MeetingRequest, Registration, Venue
+from matchmaking.models import Match, MatchingState, MatchRun
 from tests.factories import OrganizationFactory, ProviderFactory
 
 

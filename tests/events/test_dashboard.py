@@ -9,7 +9,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from events.models import Event, Meeting, Outcome, Registration, Side
+from core.enums import Side
+from events.models import Event, Meeting, Outcome, Registration
 from events.services.running import dashboard_figures
 from tests.events.factories_running import (
     EventFactory,

@@ -4,8 +4,8 @@ import icalendar
 import pytest
 from django.urls import reverse
 
+from core.models import User
 from events.models import Event, Meeting
-from matchmaking.models import User
 from matchmaking.services.demo import (
     ENTERPRISE_EMAIL,
     PROVIDER_EMAIL,

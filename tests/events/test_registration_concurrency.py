@@ -7,7 +7,8 @@ import threading
 import pytest
 from django.db import connection
 
-from events.models import Registration, Side
+from core.enums import Side
+from events.models import Registration
 from events.services import registration as services
 from tests.events.factories_season import EventFactory, InvitationFactory
 from tests.factories import OrganizationFactory, member_of

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
+from core.errors import InvalidTransitionError
+from core.models import Membership
 from events.models import Event, Registration
 from events.services import registration as services
-from matchmaking.errors import InvalidTransitionError
-from matchmaking.models import Membership
 from tests.events.factories_season import (
     EventFactory,
     InvitationFactory,

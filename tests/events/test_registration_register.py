@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from events.models import Event, Registration, Side
+from core.enums import Side
+from core.errors import DomainError, NotAllowedError
+from core.models import Organization
+from events.models import Event, Registration
 from events.services import registration as services
-from matchmaking.errors import DomainError, NotAllowedError
-from matchmaking.models import Organization
 from tests.events.factories_season import EventFactory, InvitationFactory
 from tests.factories import OrganizationFactory, ProviderFactory, UserFactory, member_of
 

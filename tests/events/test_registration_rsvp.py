@@ -8,9 +8,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from core.errors import DomainError, InvalidTransitionError
 from events.models import Event, Registration, Unavailability
 from events.services import registration as services
-from matchmaking.errors import DomainError, InvalidTransitionError
 from tests.events.factories_season import (
     EventFactory,
     InvitationFactory,

@@ -8,9 +8,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from events.models import Event, Meeting, MeetingRequest, Registration, Side
+from core.enums import Side
+from core.errors import DomainError, InvalidTransitionError, NotAllowedError
+from events.models import Event, Meeting, MeetingRequest, Registration
 from events.services import requests as services
-from matchmaking.errors import DomainError, InvalidTransitionError, NotAllowedError
 from matchmaking.models import Interest
 from matchmaking.services import interests
 from tests.events.factories_schedule import (

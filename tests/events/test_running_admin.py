@@ -9,8 +9,9 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Event, Meeting, MeetingRequest, Outcome, Registration, Side
-from matchmaking.models import OutgoingEmail
+from core.enums import Side
+from core.models import OutgoingEmail
+from events.models import Event, Meeting, MeetingRequest, Outcome, Registration
 from tests.events.factories_running import (
     EventFactory,
     MeetingFactory,

@@ -7,7 +7,8 @@ import threading
 import pytest
 from django.db import connection
 
-from events.models import Event, Meeting, Outcome, Registration, Side
+from core.enums import Side
+from events.models import Event, Meeting, Outcome, Registration
 from events.services import running
 from tests.events.factories_running import EventFactory, RegistrationFactory, attended_meeting
 from tests.factories import StaffFactory, member_of

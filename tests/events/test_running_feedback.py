@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from events.models import Event, Meeting, Outcome, Registration, Side
+from core.enums import Side
+from events.models import Event, Meeting, Outcome, Registration
 from tests.events.factories_running import EventFactory, OutcomeFactory, attended_meeting
 from tests.factories import OrganizationFactory, StaffFactory, member_of
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from events.models import Event, Meeting, Outcome, Registration, Side
+from core.enums import Side
+from core.errors import DomainError, InvalidTransitionError, NotAllowedError
+from events.models import Event, Meeting, Outcome, Registration
 from events.services import running
-from matchmaking.errors import DomainError, InvalidTransitionError, NotAllowedError
 from tests.events.factories_running import (
     EventFactory,
     MeetingFactory,

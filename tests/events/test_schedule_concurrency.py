@@ -13,10 +13,11 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 
-from events.models import Event, Meeting, MeetingRequest, Side
+from core.enums import Side
+from core.errors import DomainError
+from events.models import Event, Meeting, MeetingRequest
 from events.services import requests as request_services
 from events.services import schedule as schedule_services
-from matchmaking.errors import DomainError
 from tests.events.factories_schedule import (
     EventFactory,
     MeetingRequestFactory,

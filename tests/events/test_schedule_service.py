@@ -7,10 +7,10 @@ from django.core import mail
 from django.utils import translation
 from icalendar import Calendar
 
+from core.errors import DomainError, InvalidTransitionError
 from events import scheduling
 from events.models import Event, Meeting, MeetingRequest, Registration, Unavailability
 from events.services import schedule as services
-from matchmaking.errors import DomainError, InvalidTransitionError
 from matchmaking.models import Interest
 from tests.events.factories_schedule import (
     EventFactory,

@@ -7,11 +7,13 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from events.models import Event, Registration, Season, Side
+from core.enums import Side
+from core.errors import DomainError
+from core.models import Organization, OutboxMessage
+from events.models import Event, Registration, Season
 from events.planning import Introduction, ProviderMatch
 from events.services import season as services
-from matchmaking.errors import DomainError
-from matchmaking.models import Interest, MatchRun, Organization, OutboxMessage, Status
+from matchmaking.models import Interest, MatchRun, Status
 from tests.events.factories_season import (
     SeasonFactory,
     VenueFactory,

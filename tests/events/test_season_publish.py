@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import InvalidTransitionError
 from events.models import Event
 from events.services import season as services
-from matchmaking.errors import InvalidTransitionError
 from tests.events.factories_season import EventFactory, in_days
 
 pytestmark = pytest.mark.django_db

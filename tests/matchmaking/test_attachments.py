@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.validators import sanitize_filename
 from matchmaking.models import Attachment
-from matchmaking.validators import sanitize_filename
 from tests.factories import NeedFactory, OrganizationFactory, ProviderFactory, member_of
 
 pytestmark = pytest.mark.django_db

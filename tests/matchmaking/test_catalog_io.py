@@ -13,7 +13,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
-from matchmaking.models import Need, Organization, Solution, Status, StatusChange
+from core.models import Organization
+from matchmaking.models import Need, Solution, Status, StatusChange
 from matchmaking.services import catalog as catalog_services
 from matchmaking.services.catalog_io import (
     CatalogImportError,

@@ -52,14 +52,14 @@ def enterprise():
 
 @pytest.fixture
 def manufacturing_id():
-    from matchmaking.models import Industry  # noqa: PLC0415
+    from core.models import Industry  # noqa: PLC0415
 
     return Industry.objects.get(code="manufacturing").pk
 
 
 @pytest.fixture
 def vision_id():
-    from matchmaking.models import Capability  # noqa: PLC0415
+    from core.models import Capability  # noqa: PLC0415
 
     return Capability.objects.get(code="computer_vision").pk
 
@@ -370,7 +370,7 @@ def test_invalid_transition_is_refused():
 def test_solution_form_saves_deployment_modes_and_filing(client):
     provider = member_of(ProviderFactory())
     client.force_login(provider)
-    from matchmaking.models import Capability, Industry  # noqa: PLC0415
+    from core.models import Capability, Industry  # noqa: PLC0415
 
     client.post(
         reverse("my-solution-new"),

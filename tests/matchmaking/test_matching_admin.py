@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from matchmaking.models import Industry, Interest, Match, MatchFeedback, MatchRun
+from core.models import Industry
+from matchmaking.models import Interest, Match, MatchFeedback, MatchRun
 from matchmaking.services import interests, matching
 from tests.factories import (
     NeedFactory,

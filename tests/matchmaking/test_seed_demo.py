@@ -9,17 +9,9 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
+from core.models import Industry, Membership, Organization, User
 from matchmaking.engine import NeedRecord, SolutionRecord, run
-from matchmaking.models import (
-    Industry,
-    Membership,
-    Need,
-    Organization,
-    Solution,
-    Status,
-    StatusChange,
-    User,
-)
+from matchmaking.models import Need, Solution, Status, StatusChange
 from matchmaking.services import catalog as catalog_services
 from matchmaking.services.catalog_io import import_catalog, parse_document
 from matchmaking.services.demo import (

@@ -12,17 +12,10 @@ import pytest
 from django.urls import reverse
 
 from config.celery_app import app
+from core.models import OutboxMessage, OutgoingEmail
+from core.outbox import sweep_due_messages
 from matchmaking import engine
-from matchmaking.models import (
-    Interest,
-    Match,
-    MatchRun,
-    Need,
-    OutboxMessage,
-    OutgoingEmail,
-    Solution,
-)
-from matchmaking.outbox import sweep_due_messages
+from matchmaking.models import Interest, Match, MatchRun, Need, Solution
 from matchmaking.services import interests, matching
 from matchmaking.services.catalog_io import import_catalog, parse_document
 from matchmaking.services.demo import DEMO_CATALOG
@@ -112,7 +105,7 @@ def test_redis_outage_loses_no_work_and_runs_everything_once(
             Match.objects.active().filter(need=need).order_by("rank_for_need").first().solution
         )
         member_of(solution.organization, email=f"sol{solution.pk}@example.com")
-        from matchmaking.models import Membership  # noqa: PLC0415
+        from core.models import Membership  # noqa: PLC0415
 
         Membership.objects.get_or_create(user=provider_user, organization=solution.organization)
         provider_user.__dict__.pop("_member_org_ids", None)
@@ -161,8 +154,8 @@ def test_redis_outage_loses_no_work_and_runs_everything_once(
 
 def _bulk_catalog(needs: int, solutions: int) -> None:
     """A large published catalog written directly (the engine's synthetic generator)."""
+    from core.models import Capability, Industry  # noqa: PLC0415
     from matchmaking.engine import synthetic  # noqa: PLC0415
-    from matchmaking.models import Capability, Industry  # noqa: PLC0415
     from tests.factories import OrganizationFactory, ProviderFactory  # noqa: PLC0415
 
     need_records = synthetic.generate_needs(needs, seed=7)
@@ -258,7 +251,7 @@ def test_worker_killed_during_full_rematch_a_new_worker_finishes_it(start_worker
 
 
 def test_worker_killed_during_an_email_batch_sends_each_email_once(start_worker, settings):
-    from matchmaking.emails import queue_email  # noqa: PLC0415
+    from core.emails import queue_email  # noqa: PLC0415
 
     smtp = SlowSMTPServer(delay=0.4)
     settings.OUTBOX_REPUBLISH_AFTER_SECONDS = 2

@@ -103,7 +103,7 @@ ADMIN_KWARG_VALUES = {
 ADMIN_OBJECTS = {
     "matchmaking.need": "need:other",
     "matchmaking.solution": "solution:other",
-    "matchmaking.organization": "org:other_ent",
+    "core.organization": "org:other_ent",
     "matchmaking.interest": "interest:foreign",
     "events.event": "event:published",
 }

@@ -35,8 +35,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from core.models import Organization
 from events.models import Event, Meeting
-from matchmaking.models import Interest, Match, Need, Organization, Solution
+from matchmaking.models import Interest, Match, Need, Solution
 from tests.security.world import ENTERPRISE, ROLES, STAFF
 
 pytestmark = pytest.mark.django_db

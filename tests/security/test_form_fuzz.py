@@ -5,7 +5,7 @@ it must be classified):
 
 - every form and filter class of the project, bound to generated data, is validated,
   its errors formatted and the form rendered;
-- every public validator of matchmaking.validators takes any text (and attachments
+- every public validator of core.validators takes any text (and attachments
   any bytes) and either returns or raises ValidationError;
 - every page that takes a POST, or a query string, or a token in its path, is
   requested with generated data as a role that reaches it: the answer is never 5xx
@@ -33,7 +33,7 @@ from django.utils.datastructures import MultiValueDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matchmaking import validators
+from core import validators
 from tests.security.conftest import client_as
 from tests.security.world import ANONYMOUS, ENTERPRISE, PROVIDER, STAFF, World
 
@@ -50,7 +50,7 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 VIEW_FUZZ = settings(FUZZ, max_examples=15 * SCALE)
-OURS = ("matchmaking.", "events.", "config.")
+OURS = ("core.", "matchmaking.", "events.", "config.")
 
 # --- values ----------------------------------------------------------------------------
 
@@ -202,17 +202,13 @@ def _filterset(cls, world: World, data, files):
 
 # How to make each form: (form class name → builder(cls, world, data, files)).
 FORM_BUILDERS: dict[str, Callable] = {
-    "matchmaking.forms.accounts.SignUpForm": lambda cls, w, d, f: cls(d),
-    "matchmaking.forms.accounts.EmailAuthenticationForm": lambda cls, w, d, f: cls(None, d),
-    "matchmaking.forms.accounts.QueuedPasswordResetForm": lambda cls, w, d, f: cls(d),
-    "matchmaking.forms.accounts.ProfileForm": lambda cls, w, d, f: cls(
-        d, instance=_fresh(w.user(ENTERPRISE))
-    ),
-    "matchmaking.forms.accounts.OrganizationForm": lambda cls, w, d, f: cls(
-        d, instance=_fresh(w["org:ent"])
-    ),
-    "matchmaking.forms.accounts.InviteForm": lambda cls, w, d, f: cls(d),
-    "matchmaking.forms.accounts.DeleteAccountForm": lambda cls, w, d, f: cls(w.user(ENTERPRISE), d),
+    "core.forms.SignUpForm": lambda cls, w, d, f: cls(d),
+    "core.forms.EmailAuthenticationForm": lambda cls, w, d, f: cls(None, d),
+    "core.forms.QueuedPasswordResetForm": lambda cls, w, d, f: cls(d),
+    "core.forms.ProfileForm": lambda cls, w, d, f: cls(d, instance=_fresh(w.user(ENTERPRISE))),
+    "core.forms.OrganizationForm": lambda cls, w, d, f: cls(d, instance=_fresh(w["org:ent"])),
+    "core.forms.InviteForm": lambda cls, w, d, f: cls(d),
+    "core.forms.DeleteAccountForm": lambda cls, w, d, f: cls(w.user(ENTERPRISE), d),
     "matchmaking.forms.catalog.NeedForm": lambda cls, w, d, f: cls(
         d, f, instance=_need_instance(w)
     ),
@@ -362,14 +358,14 @@ def _keys(*names: str, **special: st.SearchStrategy) -> dict[str, st.SearchStrat
 # Each page that takes a POST: who posts (a role that reaches it), its URL arguments,
 # and the fields it reads (a form class: its fields; else name → values).
 POST_VIEWS = [
-    ("signup", ANONYMOUS, {}, "matchmaking.forms.accounts.SignUpForm"),
-    ("login", ANONYMOUS, {}, "matchmaking.forms.accounts.EmailAuthenticationForm"),
-    ("password_reset", ANONYMOUS, {}, "matchmaking.forms.accounts.QueuedPasswordResetForm"),
+    ("signup", ANONYMOUS, {}, "core.forms.SignUpForm"),
+    ("login", ANONYMOUS, {}, "core.forms.EmailAuthenticationForm"),
+    ("password_reset", ANONYMOUS, {}, "core.forms.QueuedPasswordResetForm"),
     ("password_change", ENTERPRISE, {}, _keys("old_password", "new_password1", "new_password2")),
-    ("profile", ENTERPRISE, {}, "matchmaking.forms.accounts.ProfileForm"),
-    ("delete-account", ENTERPRISE, {}, "matchmaking.forms.accounts.DeleteAccountForm"),
-    ("organization", ENTERPRISE, {}, "matchmaking.forms.accounts.OrganizationForm"),
-    ("organization-invite", ENTERPRISE, {}, "matchmaking.forms.accounts.InviteForm"),
+    ("profile", ENTERPRISE, {}, "core.forms.ProfileForm"),
+    ("delete-account", ENTERPRISE, {}, "core.forms.DeleteAccountForm"),
+    ("organization", ENTERPRISE, {}, "core.forms.OrganizationForm"),
+    ("organization-invite", ENTERPRISE, {}, "core.forms.InviteForm"),
     (
         "organization-member",
         ENTERPRISE,

@@ -1,4 +1,4 @@
-"""Rate limits on the form submissions that can be hammered (config/ratelimit.py).
+"""Rate limits on the form submissions that can be hammered (core/ratelimit.py).
 
 The limited views are found on the resolver, so that a limit dropped by mistake (or
 added without a test) shows here. Limits are lowered in the tests to keep them short.
@@ -12,7 +12,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from config import ratelimit
+from core import ratelimit
 from tests import services
 from tests.factories import member_of
 from tests.security.conftest import client_as
@@ -183,7 +183,7 @@ def test_forms_stay_up_when_the_cache_is_down(in_world, settings, caplog):
     }
     client = client_as(in_world, ANONYMOUS)
 
-    with caplog.at_level(logging.WARNING, logger="config.ratelimit"):
+    with caplog.at_level(logging.WARNING, logger="core.ratelimit"):
         codes = {client.post(reverse("signup"), {}).status_code for _ in range(LIMIT * 2)}
 
     assert codes == {200}

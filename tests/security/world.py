@@ -127,6 +127,14 @@ def build_world() -> World:
     )
     from rest_framework.authtoken.models import Token  # noqa: PLC0415
 
+    from core.enums import Side  # noqa: PLC0415
+    from core.models import (  # noqa: PLC0415
+        AuditEntry,
+        Invitation,
+        Membership,
+        OutboxMessage,
+        OutgoingEmail,
+    )
     from events.models import (  # noqa: PLC0415
         CalendarFeed,
         Event,
@@ -135,19 +143,13 @@ def build_world() -> World:
         Outcome,
         Registration,
         Season,
-        Side,
     )
     from matchmaking.models import (  # noqa: PLC0415
         Attachment,
-        AuditEntry,
         Confidentiality,
         Interest,
-        Invitation,
         Match,
         MatchFeedback,
-        Membership,
-        OutboxMessage,
-        OutgoingEmail,
         Status,
         StatusChange,
     )

@@ -29,11 +29,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from bench.matching import measure_peak_rss, run_engine_benchmark
+from core.models import Organization
+from core.validators import USCC_ALPHABET, uscc_check_character
 from matchmaking import engine
 from matchmaking.engine.synthetic import generate_needs, generate_solutions
-from matchmaking.models import Match, MatchRun, Need, Organization, Solution
+from matchmaking.models import Match, MatchRun, Need, Solution
 from matchmaking.services.matching import persist_result
-from matchmaking.validators import USCC_ALPHABET, uscc_check_character
 
 TARGETS = {
     "engine_over_matmul": 2.0,

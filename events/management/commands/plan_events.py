@@ -14,10 +14,11 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count, Q
 
-from events.models import Event, Season, Side
+from core.enums import Side
+from core.errors import DomainError
+from events.models import Event, Season
 from events.planning import format_quality
 from events.services import season as services
-from matchmaking.errors import DomainError
 
 
 def _date(value: str) -> date:

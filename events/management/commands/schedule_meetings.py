@@ -12,9 +12,9 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
+from core.errors import DomainError
 from events.models import Event
 from events.services import schedule as services
-from matchmaking.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -12,6 +12,7 @@ from django.utils import translation
 
 from core.models import OutgoingEmail, User
 from core.outbox import enqueue
+from core.tasks import send_email
 
 
 @dataclass(frozen=True)
@@ -64,5 +65,5 @@ def queue_email(
         kind=template,
         idempotency_key=key,
     )
-    enqueue("core.send_email", kwargs={"email_id": email.pk}, key=f"email:{email.pk}")
+    enqueue(send_email, kwargs={"email_id": email.pk}, key=f"email:{email.pk}")
     return email

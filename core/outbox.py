@@ -1,10 +1,14 @@
 """Transactional outbox: record background work with its cause, publish it after commit.
 
-Use `enqueue()` inside the transaction that makes the change; declare tasks with
-`@outbox_task(name=...)`. The pieces:
+Use `enqueue(task, kwargs=...)` inside the transaction that makes the change, with
+the task object itself (so that "find usages" of a task shows who queues it); declare
+tasks with `@outbox_task(name=...)`. A service that queues the task which calls it
+back imports the tasks module (`from matchmaking import tasks`), not names from it, so
+that the two modules may import each other in either order. The pieces:
 
 * `enqueue` writes an OutboxMessage (deduplicated by an idempotency key) and asks for
-  it to be published when the transaction commits;
+  it to be published when the transaction commits; the row keeps the task's name,
+  by which the relay finds the task again;
 * `publish` hands due messages to Celery, never blocking on a broker that is down (the
   message simply stays pending);
 * `sweep_due_messages` (a beat job every minute) re-publishes messages that are due and
@@ -24,7 +28,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
-from celery import current_app, shared_task
+from celery import Task, current_app, shared_task
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
@@ -69,20 +73,23 @@ def backoff_seconds(attempt: int) -> int:
 
 
 def enqueue(
-    task_name: str,
+    task: Task,
     *,
     kwargs: dict[str, Any] | None = None,
     key: str | None = None,
     delay: timedelta | None = None,
 ) -> OutboxMessage:
-    """Record `task_name(**kwargs)` to run after the surrounding transaction commits.
+    """Record `task(**kwargs)` to run after the surrounding transaction commits.
 
     With a `key`, enqueueing the same work twice (a double click, a re-import) keeps
     one message while it is not done; once done, the same key may run again only if
     the caller chooses a new key (include a version or timestamp in it).
     """
+    if isinstance(task, str):
+        msg = f"enqueue takes the task object, not its name ({task!r})"
+        raise TypeError(msg)
     available_at = timezone.now() + (delay or timedelta())
-    values = {"task_name": task_name, "kwargs": kwargs or {}, "available_at": available_at}
+    values = {"task_name": task.name, "kwargs": kwargs or {}, "available_at": available_at}
     if key is None:
         message = OutboxMessage.objects.create(**values)
     else:

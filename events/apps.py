@@ -8,20 +8,17 @@ class EventsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Register the tasks in every process (the outbox relay looks them up by name).
-        from events import tasks  # noqa: F401, PLC0415
-        from events.services import requests  # noqa: PLC0415
-        from matchmaking.services import interests  # noqa: PLC0415
+        # `tasks`: registers the tasks in every process (the outbox relay looks them up
+        # by name); `signals`: this app's receivers of matchmaking's signals.
+        from events import signals, tasks  # noqa: F401, PLC0415
+        from matchmaking.signals import (  # noqa: PLC0415
+            demo_catalog_ready,
+            introduction_accepted,
+            introduction_withdrawn,
+        )
 
         # Accepted introductions become meeting requests at the events both sides attend.
-        if requests.on_introduction_accepted not in interests.after_accept:
-            interests.after_accept.append(requests.on_introduction_accepted)
-        if requests.on_introduction_withdrawn not in interests.after_withdraw:
-            interests.after_withdraw.append(requests.on_introduction_withdrawn)
-
+        introduction_accepted.connect(signals.meet_at_shared_events, dispatch_uid="events")
+        introduction_withdrawn.connect(signals.cancel_introduction_requests, dispatch_uid="events")
         # `seed_demo` continues with a planned, published season of events.
-        from events.services.demo import seed_events  # noqa: PLC0415
-        from matchmaking.services import demo  # noqa: PLC0415
-
-        if seed_events not in demo.demo_hooks:
-            demo.demo_hooks.append(seed_events)
+        demo_catalog_ready.connect(signals.seed_demo_events, dispatch_uid="events")

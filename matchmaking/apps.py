@@ -14,18 +14,19 @@ class MatchmakingConfig(AppConfig):
 
         post_migrate.connect(sync_periodic_tasks, sender=self, dispatch_uid="aiplus-periodic")
 
+        # `tasks`: registers the tasks in every process (web too), because the outbox
+        # relay looks them up by name and Celery's autodiscovery only runs in a worker;
+        # `signals`: this app's signals and its receivers.
         from core.signals import erasing_personal_data, personal_data_requested  # noqa: PLC0415
-        from matchmaking import signals  # noqa: PLC0415
-
-        personal_data_requested.connect(signals.export_personal_data, dispatch_uid="matchmaking")
-        erasing_personal_data.connect(signals.erase_personal_data, dispatch_uid="matchmaking")
-
-        # Register the tasks in every process (web too): the outbox relay looks them up
-        # by name, and Celery's autodiscovery only runs when a worker starts.
-        from matchmaking import tasks  # noqa: F401, PLC0415
-        from matchmaking.services import catalog, matching  # noqa: PLC0415
+        from matchmaking import signals, tasks  # noqa: F401, PLC0415
 
         # Matching follows every change of a published record (approve, edit, withdraw).
-        if matching.on_catalog_change not in catalog.after_publish:
-            catalog.after_publish.append(matching.on_catalog_change)
-            catalog.after_withdraw.append(matching.on_catalog_change)
+        signals.record_published.connect(
+            signals.rematch_published_record, dispatch_uid="matchmaking-rematch-published"
+        )
+        signals.record_withdrawn.connect(
+            signals.rematch_published_record, dispatch_uid="matchmaking-rematch-withdrawn"
+        )
+        # A person's records, introductions and feedback in their PIPL export and erasure.
+        personal_data_requested.connect(signals.export_personal_data, dispatch_uid="matchmaking")
+        erasing_personal_data.connect(signals.erase_personal_data, dispatch_uid="matchmaking")

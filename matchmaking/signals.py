@@ -1,6 +1,10 @@
-"""How matchmaking answers other apps' signals.
+"""The signals matchmaking sends, and its answers to signals it receives.
 
-Connected in `MatchmakingConfig.ready()`.
+Other apps connect their receivers in their own `signals.py`, from their
+`AppConfig.ready()`; each signal says who sends it, when, and with what (in the manner
+of pretix's `pretix/base/signals.py`). All are sent inside the transaction of the change:
+a receiver's writes commit or roll back with it, and work after commit is scheduled
+with `transaction.on_commit` (or queued through core.outbox).
 """
 
 from __future__ import annotations
@@ -8,9 +12,61 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from django.dispatch import Signal
 
 from core.services.privacy import iso
 from matchmaking.models import Interest, Match, MatchFeedback, Need, Solution
+from matchmaking.services import matching
+
+# --- sent ----------------------------------------------------------------------------
+
+record_published = Signal()
+"""A need or solution is in the public catalog with new content.
+
+Sent by `matchmaking.services.catalog.transition` when staff approve a record, by
+`published_record_changed` when staff edit a published record in admin, and by
+`matchmaking.services.catalog_io` for every record a catalog import publishes (once per
+record, in one transaction after the import committed). Arguments: `sender` is the
+record's class (Need or Solution), `record` the record.
+"""
+
+record_withdrawn = Signal()
+"""A published need or solution left the public catalog (withdrawn, closed or reopened).
+
+Sent by `matchmaking.services.catalog.transition` when a record moves out of the
+approved status. Arguments: `sender` is the record's class, `record` the record.
+"""
+
+introduction_accepted = Signal()
+"""Both sides agreed to be introduced: each now sees the other's contact details.
+
+Sent by `matchmaking.services.interests.respond` when the answering side accepts.
+Arguments: `sender` is Interest, `interest` the accepted introduction (with its need
+and solution loaded).
+"""
+
+introduction_withdrawn = Signal()
+"""An accepted introduction was withdrawn by either side: contact details are hidden again.
+
+Sent by `matchmaking.services.interests.withdraw`, only for introductions that had
+been accepted. Arguments: `sender` is Interest, `interest` the introduction.
+"""
+
+demo_catalog_ready = Signal()
+"""The demo catalog is published and matched: other apps add their part of the demo.
+
+Sent by `matchmaking.services.demo.extend_demo` (`manage.py seed_demo`, `make run`)
+after a fresh demo was loaded. Arguments: `sender` is None, `staff` the demo's staff
+account. A receiver returns what it made for the demo (printed by seed_demo) or None.
+"""
+
+# --- received ------------------------------------------------------------------------
+
+
+def rematch_published_record(sender, *, record: Need | Solution, **kwargs) -> None:
+    """record_published and record_withdrawn: bring the record's matches up to date."""
+    matching.on_catalog_change(record)
+
 
 CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
 

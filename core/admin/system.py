@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 
 from core.models import AuditEntry, OutboxMessage, OutgoingEmail
 from core.outbox import enqueue, publish
+from core.tasks import send_email
 
 
 @admin.register(OutboxMessage)
@@ -66,7 +67,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         for email in failed:
             OutgoingEmail.objects.filter(pk=email.pk).update(status=OutgoingEmail.Status.QUEUED)
             enqueue(
-                "core.send_email",
+                send_email,
                 kwargs={"email_id": email.pk},
                 key=f"email:{email.pk}:again:{email.attempts}",
             )

@@ -1,8 +1,9 @@
 """Demo events for `make run`: a planned season whose first events are published and
 filled, so that the demo enterprise and provider each have a meeting schedule.
 
-Runs after the catalog demo (matchmaking.services.demo) through its `demo_hooks`, with
-the regular services: planner, publishing, invitations, RSVP, requests, scheduler.
+Runs after the catalog demo (matchmaking.services.demo), on its `demo_catalog_ready`
+signal, with the regular services: planner, publishing, invitations, RSVP, requests,
+scheduler.
 """
 
 from __future__ import annotations

@@ -438,7 +438,8 @@ def requests_from_introductions(event: Event, *, organization: Organization | No
 
 
 def on_introduction_accepted(interest: Interest) -> None:
-    """matchmaking's after_accept hook: the pair meets at every event both attend."""
+    """An accepted introduction (matchmaking.signals.introduction_accepted): the pair
+    meets at every event both attend."""
     enterprise_id = interest.need.organization_id
     provider_id = interest.solution.organization_id
     events = Event.objects.filter(
@@ -457,8 +458,8 @@ def on_introduction_accepted(interest: Interest) -> None:
 
 @transaction.atomic
 def on_introduction_withdrawn(interest: Interest) -> None:
-    """matchmaking's after_withdraw hook: drop the introduction's requests, unless the
-    two organizations still have another accepted introduction."""
+    """A withdrawn introduction (matchmaking.signals.introduction_withdrawn): drop its
+    meeting requests, unless the two organizations still have another accepted one."""
     enterprise_id = interest.need.organization_id
     provider_id = interest.solution.organization_id
     still_introduced = Interest.objects.filter(

@@ -48,10 +48,10 @@ from events.services.requests import (
     members_of,
     requests_from_introductions,
 )
+from events.tasks import schedule as schedule_tasks
 
 logger = logging.getLogger(__name__)
 
-SCHEDULE_TASK = "events.schedule_meetings"
 # A schedule can be (re)built from the moment the event is open until it starts.
 SCHEDULABLE = (Event.Status.PUBLISHED, Event.Status.REGISTRATION_CLOSED, Event.Status.SCHEDULED)
 DEFAULT_TIME_LIMIT = 20.0  # seconds the exact solver may take on one event
@@ -88,7 +88,8 @@ def build_schedule(event: Event, *, by: User | None) -> None:
     event.schedule_status = Event.ScheduleStatus.BUILDING
     event.schedule_progress = 0
     event.save(update_fields=["schedule_status", "schedule_progress", "updated_at"])
-    enqueue(SCHEDULE_TASK, kwargs={"event_id": event.pk}, key=f"{SCHEDULE_TASK}:{event.pk}")
+    task = schedule_tasks.schedule_event_meetings
+    enqueue(task, kwargs={"event_id": event.pk}, key=f"{task.name}:{event.pk}")
 
 
 def _progress(event_id: int, percent: int) -> None:

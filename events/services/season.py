@@ -31,12 +31,12 @@ from core.outbox import enqueue
 from events import planning
 from events.calendar_cn import WorkCalendar
 from events.models import CalendarDay, Event, Registration, Season, Venue
+from events.tasks import season as season_tasks
 from matchmaking.models import Interest, Match, Need, Status
 from matchmaking.services.matching import engine_config, need_records, need_vectors
 
 logger = logging.getLogger(__name__)
 
-PLAN_TASK = "events.plan_events"
 # Needs without an industry are planned together under this code.
 OTHER_INDUSTRY = "other"
 OTHER_INDUSTRY_NAMES = ("其他行业", "Other industries")
@@ -57,7 +57,8 @@ def plan_season(season: Season, *, by: User | None) -> None:
     season.plan_status = Season.PlanStatus.PLANNING
     season.plan_progress = 0
     season.save(update_fields=["plan_status", "plan_progress"])
-    enqueue(PLAN_TASK, kwargs={"season_id": season.pk}, key=f"{PLAN_TASK}:{season.pk}")
+    task = season_tasks.plan_events
+    enqueue(task, kwargs={"season_id": season.pk}, key=f"{task.name}:{season.pk}")
     logger.info("season %s: planning requested by %s", season.pk, getattr(by, "pk", None))
 
 

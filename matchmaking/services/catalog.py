@@ -7,7 +7,7 @@ commit (emails; matching once a record is published).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -23,15 +23,11 @@ from core.errors import DomainError, InvalidTransitionError, NotAllowedError
 from core.models import Membership, User
 from core.selectors import is_member
 from core.validators import validate_attachment
+from matchmaking import signals
 from matchmaking.models import Attachment, Need, Solution, Status, StatusChange
 
 CatalogRecord = Need | Solution
 TITLE_MIN_LENGTH = 4
-
-# Called with the record after a status change commits; the matching app registers
-# itself here, so this module does not depend on it.
-after_publish: list[Callable[[CatalogRecord], None]] = []
-after_withdraw: list[Callable[[CatalogRecord], None]] = []
 
 
 def _kind(record: CatalogRecord) -> str:
@@ -144,18 +140,15 @@ def transition(
     if notify and to in (Status.APPROVED, Status.REJECTED):
         _notify_review_decision(record)
     if to == Status.APPROVED:
-        for hook in after_publish:
-            hook(record)
+        signals.record_published.send(sender=type(record), record=record)
     elif previous == Status.APPROVED:
-        for hook in after_withdraw:
-            hook(record)
+        signals.record_withdrawn.send(sender=type(record), record=record)
     return record
 
 
 def published_record_changed(record: CatalogRecord) -> None:
     """Staff edited a published record in admin: its matches must be recomputed."""
-    for hook in after_publish:
-        hook(record)
+    signals.record_published.send(sender=type(record), record=record)
 
 
 def _recipients(record: CatalogRecord) -> list[User]:

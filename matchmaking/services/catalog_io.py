@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from core.models import Capability, Industry, Organization, User
 from core.validators import normalize_phone, normalize_uscc
+from matchmaking import signals
 from matchmaking.models import (
     DataReadiness,
     Deployment,
@@ -168,13 +169,12 @@ def import_catalog(
     return result
 
 
-def _run_after_publish(records: list[Need | Solution]) -> None:
-    # One transaction for the whole round: the hooks' own after-commit work (such as
-    # the matching job) then starts once, with every published record in view.
+def _announce_published(records: list[Need | Solution]) -> None:
+    # One transaction for the whole round: the receivers' own after-commit work (such
+    # as the matching job) then starts once, with every published record in view.
     with transaction.atomic():
         for record in records:
-            for hook in list(catalog_services.after_publish):
-                hook(record)
+            signals.record_published.send(sender=type(record), record=record)
 
 
 @dataclass
@@ -619,7 +619,7 @@ class _Importer:
                 if record is not None:
                     published.append(record)
         if published:
-            transaction.on_commit(partial(_run_after_publish, published))
+            transaction.on_commit(partial(_announce_published, published))
         result.published = len(published)
         return result
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.models import Membership, Organization, User
+from matchmaking import signals
 from matchmaking.models import MatchingState, Status
 from matchmaking.services.catalog_io import import_catalog, parse_document
 
@@ -38,10 +39,6 @@ class DemoAccount:
     email: str
     password: str
     organization: str
-
-
-# Other apps extend the demo after the catalog is matched (events: a planned season).
-demo_hooks: list = []
 
 
 def demo_accounts() -> list[DemoAccount]:
@@ -95,6 +92,9 @@ def ensure_matches() -> None:
 
 
 def extend_demo() -> list:
-    """Run the other apps' demo steps; returns what they report (e.g. the shared event)."""
+    """Let the other apps add their part of the demo (signals.demo_catalog_ready);
+    returns what they report (e.g. the shared event)."""
     staff = User.objects.get(email=STAFF_EMAIL)
-    return [hook(staff=staff) for hook in demo_hooks]
+    return [
+        result for _receiver, result in signals.demo_catalog_ready.send(sender=None, staff=staff)
+    ]

@@ -2,13 +2,11 @@
 
 Either side says “interested” in a match; the other side is told and accepts or
 declines. Only an accepted introduction shows each side the other's contact details;
-withdrawing hides them again. An accepted introduction is also a meeting candidate
-for the docking events (see events.services).
+withdrawing hides them again. Other apps hear of both through matchmaking.signals
+(events turns an accepted introduction into meeting requests).
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -21,12 +19,9 @@ from core.enums import Side
 from core.errors import DomainError, InvalidTransitionError, NotAllowedError
 from core.models import Membership, User
 from core.selectors import is_member
+from matchmaking import signals
 from matchmaking.models import Interest, Match, MatchFeedback, Need, Solution, Status
 from matchmaking.services.matching import request_match
-
-# Called with the interest after it is accepted or withdrawn (events register here).
-after_accept: list[Callable[[Interest], None]] = []
-after_withdraw: list[Callable[[Interest], None]] = []
 
 
 def side_of(user: User, need: Need, solution: Solution) -> str:
@@ -132,8 +127,7 @@ def respond(*, by: User, interest: Interest, accept: bool) -> Interest:
         template="interest_accepted" if accept else "interest_declined",
     )
     if accept:
-        for hook in after_accept:
-            hook(interest)
+        signals.introduction_accepted.send(sender=Interest, interest=interest)
     return interest
 
 
@@ -150,8 +144,7 @@ def withdraw(*, by: User, interest: Interest) -> Interest:
     interest.responded_at = timezone.now()
     interest.save(update_fields=["status", "responded_by", "responded_at"])
     if was_accepted:
-        for hook in after_withdraw:
-            hook(interest)
+        signals.introduction_withdrawn.send(sender=Interest, interest=interest)
     return interest
 
 

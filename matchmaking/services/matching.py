@@ -31,7 +31,7 @@ from django.utils import timezone
 from core.enums import Side
 from core.models import Industry
 from core.outbox import enqueue
-from matchmaking import engine
+from matchmaking import engine, tasks
 from matchmaking.models import (
     FittedVocabulary,
     Match,
@@ -176,9 +176,7 @@ def start_full_run(*, by=None) -> MatchRun:
         if pending is not None:
             return pending
         run = MatchRun.objects.create(kind=MatchRun.Kind.FULL, requested_by=by)
-        enqueue(
-            "matchmaking.run_full_matching", kwargs={"run_id": run.pk}, key=f"full-run:{run.pk}"
-        )
+        enqueue(tasks.run_full_matching, kwargs={"run_id": run.pk}, key=f"full-run:{run.pk}")
     return run
 
 
@@ -239,7 +237,7 @@ def dispatch_chunks(run_id: int, chunks: Sequence[int]) -> None:
     with transaction.atomic():
         for index in chunks:
             enqueue(
-                "matchmaking.match_chunk",
+                tasks.match_chunk,
                 kwargs={"run_id": run_id, "index": index},
                 key=f"chunk:{run_id}:{index}",
             )
@@ -276,7 +274,7 @@ def _compute_chunk(run_id: int, index: int, *, queue_finish: bool) -> None:
             _progress(run_id, progress=5 + int(80 * share), heartbeat_at=timezone.now())
             if queue_finish and run.chunks_done >= run.chunks_total:
                 enqueue(
-                    "matchmaking.finish_full_matching",
+                    tasks.finish_full_matching,
                     kwargs={"run_id": run_id},
                     key=f"finish-run:{run_id}",
                 )
@@ -367,7 +365,7 @@ def catch_up_after(run: MatchRun) -> int:
             PendingMatch.objects.update_or_create(kind=kind, record_id=pk)
             count += 1
     if PendingMatch.objects.exists():
-        enqueue("matchmaking.match_pending")
+        enqueue(tasks.match_pending)
     return count
 
 
@@ -540,7 +538,7 @@ def request_match(kind: Kind, pk: int) -> None:
     and the job runs after commit (or, if Redis is down, when the sweep re-sends it).
     """
     PendingMatch.objects.update_or_create(kind=kind, record_id=pk)
-    enqueue("matchmaking.match_pending")
+    enqueue(tasks.match_pending)
 
 
 def on_catalog_change(record: Need | Solution) -> None:
@@ -626,7 +624,7 @@ def match_pending(limit: int = 500) -> MatchRun | None:
     }
     run.save()
     if PendingMatch.objects.exists():
-        enqueue("matchmaking.match_pending")
+        enqueue(tasks.match_pending)
     return run
 
 

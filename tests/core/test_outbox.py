@@ -45,7 +45,7 @@ def _reset():
 def test_enqueue_rolled_back_transaction_leaves_no_work(run_on_commit):
     def change_that_fails():
         with transaction.atomic():
-            enqueue("tests.record_call", kwargs={"value": 1})
+            enqueue(record_call, kwargs={"value": 1})
             raise RuntimeError
 
     with run_on_commit(), pytest.raises(RuntimeError):
@@ -57,7 +57,7 @@ def test_enqueue_rolled_back_transaction_leaves_no_work(run_on_commit):
 
 def test_enqueue_runs_after_commit_and_marks_done(run_on_commit):
     with run_on_commit():
-        message = enqueue("tests.record_call", kwargs={"value": 7})
+        message = enqueue(record_call, kwargs={"value": 7})
 
     message.refresh_from_db()
     assert CALLS == [{"value": 7}]
@@ -65,10 +65,24 @@ def test_enqueue_runs_after_commit_and_marks_done(run_on_commit):
     assert message.attempts == 1
 
 
+def test_enqueue_stores_the_task_name_for_the_relay(run_on_commit):
+    with run_on_commit():
+        message = enqueue(record_call, kwargs={"value": 5})
+
+    assert (message.task_name, message.kwargs) == ("tests.record_call", {"value": 5})
+
+
+def test_enqueue_by_task_name_is_refused():
+    with pytest.raises(TypeError, match="enqueue takes the task object, not its name"):
+        enqueue("tests.record_call", kwargs={"value": 1})
+
+    assert OutboxMessage.objects.count() == 0
+
+
 def test_enqueue_same_key_twice_keeps_one_message(run_on_commit):
     with run_on_commit():
-        first = enqueue("tests.record_call", kwargs={"value": 1}, key="k1")
-        second = enqueue("tests.record_call", kwargs={"value": 1}, key="k1")
+        first = enqueue(record_call, kwargs={"value": 1}, key="k1")
+        second = enqueue(record_call, kwargs={"value": 1}, key="k1")
 
     assert first.pk == second.pk
     assert CALLS == [{"value": 1}]

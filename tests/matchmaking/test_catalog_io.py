@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from core.models import Organization
+from matchmaking import signals
 from matchmaking.models import Need, Solution, Status, StatusChange
-from matchmaking.services import catalog as catalog_services
 from matchmaking.services.catalog_io import (
     CatalogImportError,
     dump_catalog,
@@ -136,15 +136,15 @@ def english():
 
 @pytest.fixture
 def published_records():
-    """Records the after-publish hooks were called with, in order."""
+    """The records matchmaking.signals.record_published was sent for, in order."""
     calls: list[tuple[str, str]] = []
 
-    def record(obj) -> None:
-        calls.append((type(obj).__name__, obj.source_key))
+    def record(sender, *, record, **kwargs) -> None:
+        calls.append((sender.__name__, record.source_key))
 
-    catalog_services.after_publish.append(record)
+    signals.record_published.connect(record)
     yield calls
-    catalog_services.after_publish.remove(record)
+    signals.record_published.disconnect(record)
 
 
 # Import: the happy path -----------------------------------------------------------
@@ -262,9 +262,7 @@ def test_import_need_may_refer_to_organization_imported_before():
 # Import: status and the after-publish hooks ----------------------------------------
 
 
-def test_import_approved_publishes_and_calls_hooks_once_per_record(
-    published_records, run_on_commit
-):
+def test_import_approved_publishes_and_announces_each_record_once(published_records, run_on_commit):
     staff = StaffFactory()
 
     with run_on_commit():
@@ -284,7 +282,9 @@ def test_import_approved_publishes_and_calls_hooks_once_per_record(
     )
 
 
-def test_import_hooks_run_only_after_commit(published_records, django_capture_on_commit_callbacks):
+def test_import_announces_published_records_only_after_commit(
+    published_records, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         import_catalog(catalog(), status=Status.APPROVED)
 
@@ -292,7 +292,7 @@ def test_import_hooks_run_only_after_commit(published_records, django_capture_on
     assert len(callbacks) == 1
 
 
-def test_import_edited_published_record_calls_hooks_for_it_only(published_records, run_on_commit):
+def test_import_edited_published_record_is_announced_alone(published_records, run_on_commit):
     import_catalog(catalog(), status=Status.APPROVED)
     edited = catalog()
     edited["solutions"][0]["capabilities"] = ["computer_vision", "multimodal"]

@@ -10,9 +10,9 @@ import pytest
 from django.core.management import call_command
 
 from core.models import Industry, Membership, Organization, User
+from matchmaking import signals
 from matchmaking.engine import NeedRecord, SolutionRecord, run
 from matchmaking.models import Need, Solution, Status, StatusChange
-from matchmaking.services import catalog as catalog_services
 from matchmaking.services.catalog_io import import_catalog, parse_document
 from matchmaking.services.demo import (
     DEMO_CATALOG,
@@ -72,18 +72,18 @@ def test_seed_demo_loads_published_needs_and_solutions():
     assert Organization.objects.filter(verified=False).count() == 0
 
 
-def test_seed_demo_calls_after_publish_hooks_once_per_record(run_on_commit):
+def test_seed_demo_sends_record_published_once_per_record(run_on_commit):
     calls: list[str] = []
 
-    def record(obj) -> None:
-        calls.append(obj.source_key)
+    def record(sender, *, record, **kwargs) -> None:
+        calls.append(record.source_key)
 
-    catalog_services.after_publish.append(record)
+    signals.record_published.connect(record)
     try:
         with run_on_commit():
             seed_demo()
     finally:
-        catalog_services.after_publish.remove(record)
+        signals.record_published.disconnect(record)
 
     assert sorted(calls) == sorted(
         [n["key"] for n in demo_document()["needs"]]

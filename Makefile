@@ -9,11 +9,12 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install requirements run serve migrate seed test lint format messages worker beat bench clean
+.PHONY: help install requirements run serve migrate seed test test-fast lint format messages worker beat bench clean
 
 help:
 	@echo "make run     set up and serve the site with demo data on http://$(HOST):$(PORT)"
 	@echo "make test    set up and run the whole test suite (and ruff)"
+	@echo "make test-fast  ruff + the suite in parallel without browser, reliability and slow tests"
 	@echo "make worker  run a Celery worker (needs REDIS_URL)"
 	@echo "make beat    run Celery beat with the database scheduler (needs REDIS_URL)"
 	@echo "make lint    ruff check + format check"
@@ -57,6 +58,19 @@ format: install
 
 test: install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fast loop while developing: ruff, then the suite in parallel (pytest-xdist, one
+# process per core) without the browser, reliability and slow tests, which `make test`
+# and CI still run. Prints how long it took.
+TEST_WORKERS ?= auto
+FAST_MARKERS := not browser and not reliability and not slow
+test-fast: install
+	@start=$$(date +%s); \
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "$(FAST_MARKERS)" $(PYTEST_ARGS); \
+	status=$$?; \
+	echo "make test-fast: $$(( $$(date +%s) - start )) s (ruff + pytest -n $(TEST_WORKERS), exit $$status)"; \
+	exit $$status
 
 # Re-extract translatable strings after changing them; commit the .po and .mo files.
 messages: install

@@ -48,7 +48,25 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return lines
 
 
+def _mark_by_place(items: list[pytest.Item]) -> None:
+    """Mark what the fast loop leaves out by where it is and what it uses, not by memory.
+
+    `make test-fast` deselects `browser`, `reliability` and `slow`: every test in
+    tests/browser/ or using a browser page is `browser`, every test in
+    tests/reliability/ is `reliability`, whether or not its module says so.
+    """
+    browser_dir, reliability_dir = ROOT / "tests" / "browser", ROOT / "tests" / "reliability"
+    for item in items:
+        path = Path(item.path)
+        if path.is_relative_to(browser_dir) or {"page", "browser"} & set(item.fixturenames):
+            item.add_marker(pytest.mark.browser)
+        if path.is_relative_to(reliability_dir):
+            item.add_marker(pytest.mark.reliability)
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _mark_by_place(items)
     gaps = services.missing()
     needed = {
         service
@@ -163,11 +181,26 @@ def celery_worker(transactional_db, settings):
         pytest.skip("needs redis and postgres")
     import redis  # noqa: PLC0415
 
-    redis.Redis.from_url(url).flushdb()
-    env = worker_environment(redis_url=url, database_name=connection.settings_dict["NAME"])
-    keys = ("broker_url", "task_always_eager")
+    # Parallel test processes (pytest-xdist) share this Redis: each one's tasks and its
+    # worker's queues live under a key prefix of its own, cleared before and after.
+    prefix = f"aiplus-test-{os.getpid()}:"
+    client = redis.Redis.from_url(url)
+
+    def clear_keys() -> None:
+        for key in client.scan_iter(match=f"{prefix}*"):
+            client.delete(key)
+
+    clear_keys()
+    env = worker_environment(
+        redis_url=url, database_name=connection.settings_dict["NAME"], key_prefix=prefix
+    )
+    keys = ("broker_url", "task_always_eager", "broker_transport_options")
     saved = {key: app.conf[key] for key in keys}
-    app.conf.update(broker_url=url, task_always_eager=False)
+    app.conf.update(
+        broker_url=url,
+        task_always_eager=False,
+        broker_transport_options={**saved["broker_transport_options"], "global_keyprefix": prefix},
+    )
     app._pool = None  # noqa: SLF001 — drop connections made for the in-memory broker
     worker = WorkerProcess(env, concurrency=2)
     try:
@@ -177,6 +210,8 @@ def celery_worker(transactional_db, settings):
         worker.stop()
         app.conf.update(saved)
         app._pool = None  # noqa: SLF001
+        clear_keys()
+        client.close()
 
 
 @pytest.fixture(scope="session")

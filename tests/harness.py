@@ -28,12 +28,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def worker_environment(*, redis_url: str, database_name: str, **extra: str) -> dict[str, str]:
-    """The environment of a worker process using the test database and the given Redis."""
+def worker_environment(
+    *, redis_url: str, database_name: str, key_prefix: str = "", **extra: str
+) -> dict[str, str]:
+    """The environment of a worker process using the test database and the given Redis.
+
+    ``key_prefix`` puts the worker's broker keys under a prefix (tests/worker_settings.py),
+    so that workers of parallel test processes sharing a Redis stay apart.
+    """
     database = settings.DATABASES["default"]
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
+        "TEST_BROKER_KEY_PREFIX": key_prefix,
         "REDIS_URL": redis_url,
         "DATABASE_URL": (
             f"postgres://{database['USER']}:{database.get('PASSWORD') or ''}@"

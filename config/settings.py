@@ -186,33 +186,61 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# OWASP ASVS 4.0.3 V2.1: at least 12 characters (2.1.1), at most 128 (2.1.2), not a
+# common password (2.1.7), and strong enough by zxcvbn's estimate (core/passwords.py);
+# no composition rules (2.1.9).
+PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=12)
+PASSWORD_MAX_LENGTH = 128
+PASSWORD_MIN_STRENGTH = env.int("PASSWORD_MIN_STRENGTH", default=3)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
     },
+    {"NAME": "core.passwords.MaximumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "core.passwords.StrengthValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workspace"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# A password reset request answers after this long whether or not the address has an
+# account, so that its timing does not tell (core/views.py PasswordResetView).
+PASSWORD_RESET_RESPONSE_SECONDS = env.float("PASSWORD_RESET_RESPONSE_SECONDS", default=0.4)
+# ASVS 3.3.2 (level 2): a session ends 12 hours after sign-in at the latest.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
 EMAIL_VERIFICATION_MAX_AGE = 60 * 60 * 24 * 3
 INVITATION_MAX_AGE = 60 * 60 * 24 * 14
+# New member invitations an organization, and one inviting person, may send
+# (core/services/accounts.py invite_member); "" switches one off.
+INVITATION_LIMITS = {
+    "per_organization": env("INVITATIONS_PER_ORGANIZATION", default="20/day"),
+    "per_user": env("INVITATIONS_PER_USER", default="10/hour"),
+}
 # PIPL: the version of the privacy notice a user consents to; bump it with the text.
 PRIVACY_NOTICE_VERSION = "2026-11"
 
+# Proxies in front of the site that append the client's address to X-Forwarded-For
+# (gunicorn behind nginx: 1). The lockout, the API throttles and the form limits all
+# take the address the outermost one saw (core/identity.py client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0))
+
 # django-axes: lock an account after repeated failures, whichever IP they come from,
-# and an IP that tries many accounts.
+# and an IP that tries many accounts. Failures count on the normalised address
+# (any letter case), wherever a password is checked: login, admin, API token, password
+# change, account deletion (core/identity.py).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+AXES_USERNAME_CALLABLE = "core.identity.axes_username"
+AXES_CLIENT_IP_CALLABLE = "core.identity.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "core.views.locked_out"
 
 # --- internationalisation ------------------------------------------------------------
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="zh-hans")
@@ -268,10 +296,17 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "config.api_schema.AutoSchema",
+    # Writes per user (or address), and every request without credentials per address
+    # (core/ratelimit.py); the address is the one core/identity.py finds, as for axes.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.ratelimit.AnonymousRateThrottle",
+        "core.ratelimit.WriteRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "writes": env("API_WRITE_RATE", default="60/minute"),
-        "anon": "120/minute",
+        "anon": env("API_ANON_RATE", default="120/minute"),
     },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -293,8 +328,6 @@ RATELIMITS = {
     "signup": env("RATELIMIT_SIGNUP", default="10/minute"),
     "password_reset": env("RATELIMIT_PASSWORD_RESET", default="10/minute"),
 }
-# Proxies in front of the site that append the client's address to X-Forwarded-For.
-RATELIMIT_PROXY_COUNT = AXES_IPWARE_PROXY_COUNT
 
 # --- security ------------------------------------------------------------------------
 # Strict by default; `make run` sets DJANGO_DEBUG=1 for plain-HTTP local serving.

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.emails import queue_email
+from core.identity import verify_password
 from core.models import Industry, Invitation, Membership, Organization, User
 from core.validators import normalize_phone, normalize_uscc
 
@@ -28,7 +29,7 @@ class SignUpForm(forms.Form):
         label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 12 characters; not a common or all-numeric password."),
+        help_text=_("At least 12 characters, not easy to guess: a few unrelated words work well."),
     )
     password2 = forms.CharField(
         label=_("Password again"),
@@ -81,7 +82,10 @@ class SignUpForm(forms.Form):
                 "district",
             ):
                 del self.fields[name]
+            # The invitation is for its address only: a forwarded link does not let
+            # someone else join under theirs.
             self.fields["email"].initial = invitation.email
+            self.fields["email"].disabled = True
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
@@ -149,6 +153,22 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
 
+class LockoutPasswordChangeForm(PasswordChangeForm):
+    """Password change whose check of the old password counts towards the lockout."""
+
+    def __init__(self, user, *args, request=None, **kwargs) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        if not verify_password(self.request, self.user, old_password):
+            raise ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
+
+
 class QueuedPasswordResetForm(PasswordResetForm):
     """Password reset whose email goes through the outbox like every other email."""
 
@@ -207,12 +227,14 @@ class DeleteAccountForm(forms.Form):
         )
     )
 
-    def __init__(self, user, *args, **kwargs) -> None:
+    def __init__(self, user, *args, request=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        # Through the lockout, like every other place that checks a password.
+        if not verify_password(self.request, self.user, password):
             raise ValidationError(_("The password is not correct."), code="wrong_password")
         return password

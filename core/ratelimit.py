@@ -1,10 +1,16 @@
 """Rate limits for the form submissions and API writes people (or scripts) can hammer.
 
 `@ratelimit("form")` on a view counts its POSTs per signed-in user, or per client
-address when anonymous, in fixed windows kept in the Django cache (Redis in
-production), and answers 429 with templates/429.html past the limit named in
-settings.RATELIMITS. The API's writes have their own throttle (`WriteRateThrottle`,
-DRF's throttling with the "writes" rate of REST_FRAMEWORK's settings).
+address when anonymous, and answers 429 with templates/429.html past the limit named in
+settings.RATELIMITS. The counts live in the Django cache (Redis in production), in
+BUCKETS slices of the window: a request is let through only if the slices that overlap
+the last window, its own count included, hold at most the limit. A fixed window would
+let twice the limit through around its boundary; this lets none past it, in any
+window, even when requests race (each counts itself before it looks).
+
+The API has DRF's throttles: `WriteRateThrottle` (the "writes" rate, per user) and
+`AnonymousRateThrottle` (the "anon" rate, for every request without credentials), both
+counting per the same client address (core/identity.py).
 
 Like that throttle, the limit fails open: when the cache cannot be reached the request
 goes through and a warning is logged — Redis being down must not take the forms down.
@@ -14,6 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,11 +32,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
-from rest_framework.throttling import UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+from core.identity import client_ip
 
 logger = logging.getLogger(__name__)
 
 PERIODS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60}
+# Slices of a window; the limit holds over any window, give or take one slice's length.
+BUCKETS = 10
 
 
 @dataclass(frozen=True)
@@ -47,18 +58,9 @@ def parse_rate(text: str) -> Rate | None:
 
 
 def client_address(request: HttpRequest) -> str:
-    """Who an anonymous request comes from: its address, or that of its /64 for IPv6.
-
-    Behind RATELIMIT_PROXY_COUNT proxies, the address the outermost one saw is the
-    one it appended to X-Forwarded-For; entries further left are the client's word.
-    """
-    address = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.RATELIMIT_PROXY_COUNT
-    if proxies:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        forwarded = [entry.strip() for entry in forwarded if entry.strip()]
-        if len(forwarded) >= proxies:
-            address = forwarded[-proxies]
+    """Whom an anonymous request is counted for: its address (core/identity.py), or
+    the /64 of an IPv6 address, within which a client picks addresses freely."""
+    address = client_ip(request)
     try:
         parsed = ipaddress.ip_address(address)
     except ValueError:
@@ -81,19 +83,37 @@ def _now() -> float:
 
 def check(request: HttpRequest, scope: str, rate_name: str) -> int | None:
     """Count one request; the seconds to wait if it is over the limit, else None."""
+    return hit(f"{scope}:{_who(request)}", rate_name)
+
+
+def hit(key: str, rate_name: str) -> int | None:
+    """Count one event for `key` against settings.RATELIMITS[rate_name] (see the module).
+
+    Returns None when it is within the limit, else the seconds until it would be; an
+    event over the limit is not counted. Services use it directly for limits that are
+    not per request (invitations per organization).
+    """
     rate = parse_rate(settings.RATELIMITS.get(rate_name, ""))
     if rate is None:
         return None
     now = _now()
-    window = int(now // rate.seconds)
-    key = f"ratelimit:{scope}:{_who(request)}:{rate.seconds}:{window}"
+    width = rate.seconds / BUCKETS
+    current = math.floor(now / width)
+    # Every slice overlapping [now - window, now]: BUCKETS + 1 of them.
+    slices = list(range(current - BUCKETS, current + 1))
+    prefix = f"ratelimit:{key}:{rate.seconds}:"
+    own = prefix + str(current)
     try:
-        cache.add(key, 0, timeout=rate.seconds + 1)
+        cache.add(own, 0, timeout=rate.seconds + math.ceil(width) + 1)
         try:
-            count = cache.incr(key)
+            cache.incr(own)
         except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=rate.seconds + 1)
-            count = 1
+            cache.set(own, 1, timeout=rate.seconds + math.ceil(width) + 1)
+        counts = cache.get_many([prefix + str(index) for index in slices])
+        total = sum(int(counts.get(prefix + str(index), 0)) for index in slices)
+        if total <= rate.limit:
+            return None
+        cache.decr(own)
     except Exception:  # a cache outage must not turn forms into errors (logged below)
         logger.warning(
             "rate limit %s unavailable (cache error); letting the request through",
@@ -101,10 +121,14 @@ def check(request: HttpRequest, scope: str, rate_name: str) -> int | None:
             exc_info=True,
         )
         return None
-    if count <= rate.limit:
-        return None
-    logger.info("rate limit %s reached on %s by %s", rate_name, scope, _who(request))
-    return max(1, int((window + 1) * rate.seconds - now))
+    logger.info("rate limit %s reached by %s", rate_name, key)
+    # Wait until enough of the oldest slices leave the window for one more event.
+    excess = total - rate.limit
+    for index in slices:
+        excess -= int(counts.get(prefix + str(index), 0))
+        if excess <= 0:
+            return max(1, math.ceil((index + 1) * width + rate.seconds - now))
+    return rate.seconds
 
 
 def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
@@ -145,6 +169,9 @@ class WriteRateThrottle(UserRateThrottle):
     # Read by the schema (config/api_schema.py): reads are never answered 429.
     writes_only = True
 
+    def get_ident(self, request) -> str:
+        return client_address(request)
+
     def get_rate(self) -> str | None:
         # Looked up per request (DRF reads it once, at import), so it follows the settings.
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
@@ -159,4 +186,24 @@ class WriteRateThrottle(UserRateThrottle):
             # write is let through: an outage of Redis must not stop the platform,
             # and the login lockout and services keep their own guards.
             logger.warning("write throttle unavailable (cache error); allowing the request")
+            return True
+
+
+class AnonymousRateThrottle(AnonRateThrottle):
+    """Every API request without credentials: the "anon" rate, per client address.
+    Fails open like `WriteRateThrottle`."""
+
+    scope = "anon"
+
+    def get_ident(self, request) -> str:
+        return client_address(request)
+
+    def get_rate(self) -> str | None:
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except Exception:  # noqa: BLE001 — a cache outage must not turn reads into errors
+            logger.warning("anonymous throttle unavailable (cache error); allowing the request")
             return True

@@ -26,3 +26,13 @@ and phone), and `scrub`, a function that replaces the person's identifiers in a 
 by a removal mark. Receivers remove the person's personal data from their app's
 records and return nothing; an exception rolls the whole erasure back.
 """
+
+credentials_changed = Signal()
+"""Sent by `core.models.User.save`, inside the saving transaction, when an existing
+account's password was changed or reset (by its owner, a reset link, staff in the admin
+or `manage.py changepassword`), or when the account was deactivated.
+
+Arguments: `sender` is the User class, `user` the account, and `reason`, one of
+`core.services.credentials.PASSWORD_CHANGED` or `.DEACTIVATED`. Receivers revoke what
+was issued under the old trust (core: the API tokens); they return nothing.
+"""

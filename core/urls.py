@@ -12,9 +12,7 @@ urlpatterns = [
     path("accounts/verify/<str:token>/", views.verify_email, name="verify-email"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"
-    ),
+    path("accounts/password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "accounts/password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(),
@@ -28,7 +26,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -37,6 +35,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/tokens/revoke/", views.revoke_api_token, name="api-token-revoke"),
     path("accounts/profile/data.json", views.export_data, name="export-data"),
     path("accounts/delete/", views.delete_account, name="delete-account"),
     path("organization/", views.organization, name="organization"),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import time
+
+from axes.utils import reset as reset_lockout
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -20,15 +24,19 @@ from core.forms import (
     DeleteAccountForm,
     EmailAuthenticationForm,
     InviteForm,
+    LockoutPasswordChangeForm,
     OrganizationForm,
     ProfileForm,
     QueuedPasswordResetForm,
     SignUpForm,
 )
+from core.identity import client_ip, normalize_identity
 from core.models import Membership
 from core.ratelimit import ratelimit
 from core.services import accounts as services
-from core.services import privacy
+from core.services import credentials, privacy
+
+logger = logging.getLogger(__name__)
 
 # The language a visitor picked with the header's switch before signing in (session key).
 LANGUAGE_CHOSEN = "language_chosen"
@@ -51,7 +59,7 @@ def switch_language(request: HttpRequest) -> HttpResponse:
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_ip(request) or None
 
 
 def _set_language_cookie(response: HttpResponse, language: str) -> HttpResponse:
@@ -156,9 +164,59 @@ class LoginView(auth_views.LoginView):
         return _set_language_cookie(response, user.language)
 
 
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE): 429, JSON for the API."""
+    retry_after = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"detail": _("Too many failed sign-in attempts. Try again later.")}, status=429
+        )
+    else:
+        response = render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
+    response["Retry-After"] = retry_after
+    return response
+
+
 @method_decorator(ratelimit("password_reset"), name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
+    """Request a reset link. The answer takes PASSWORD_RESET_RESPONSE_SECONDS whether or
+    not the address has an account, so neither its text nor its timing tells."""
+
     form_class = QueuedPasswordResetForm
+
+    def post(self, request, *args, **kwargs) -> HttpResponse:
+        started = time.monotonic()
+        response = super().post(request, *args, **kwargs)
+        floor = settings.PASSWORD_RESET_RESPONSE_SECONDS
+        elapsed = time.monotonic() - started
+        if elapsed > floor:
+            logger.warning(
+                "password reset took %.3f s, more than PASSWORD_RESET_RESPONSE_SECONDS", elapsed
+            )
+        else:
+            time.sleep(floor - elapsed)
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change my password: the old one is checked through the lockout; API tokens go
+    (core/services/credentials.py), and Django ends my other sessions."""
+
+    form_class = LockoutPasswordChangeForm
+
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
+@method_decorator(ratelimit("password_reset"), name="dispatch")
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Set a new password from a reset link. Whoever holds the link controls the address,
+    so a lockout of the account ends with it."""
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        reset_lockout(username=normalize_identity(form.user.email))
+        return response
 
 
 @login_required
@@ -168,7 +226,19 @@ def profile(request: HttpRequest) -> HttpResponse:
         user = form.save()
         messages.success(request, _("Your profile is saved."))
         return _set_language_cookie(redirect("profile"), user.language)
-    return render(request, "account/profile.html", {"form": form})
+    context = {"form": form, "api_tokens": credentials.tokens_of(request.user)}
+    return render(request, "account/profile.html", context)
+
+
+@login_required
+@require_POST
+def revoke_api_token(request: HttpRequest) -> HttpResponse:
+    """Revoke one of my API tokens (the account page)."""
+    if credentials.revoke_own_api_token(user=request.user, key=request.POST.get("key", "")):
+        messages.success(request, _("The API token was revoked. Programs using it are signed out."))
+    else:
+        messages.error(request, _("This API token no longer exists."))
+    return redirect("profile")
 
 
 def _membership_or_404(request: HttpRequest) -> Membership:
@@ -207,6 +277,7 @@ def organization(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@ratelimit("form")
 def invite(request: HttpRequest) -> HttpResponse:
     membership = _membership_or_404(request)
     form = InviteForm(request.POST)
@@ -265,7 +336,7 @@ def export_data(request: HttpRequest) -> JsonResponse:
 @login_required
 def delete_account(request: HttpRequest) -> HttpResponse:
     """Erase my account: personal data removed everywhere, statistics kept anonymous."""
-    form = DeleteAccountForm(request.user, request.POST or None)
+    form = DeleteAccountForm(request.user, request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         privacy.erase_account(request.user)
         logout(request)

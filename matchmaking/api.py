@@ -37,7 +37,6 @@ from rest_framework.response import Response
 from core.api.errors import ServiceErrorsMixin
 from core.enums import Side
 from core.models import Capability, Industry
-from core.ratelimit import WriteRateThrottle
 from core.selectors import member_org_ids
 from matchmaking import selectors
 from matchmaking.filters import NeedFilter, SolutionFilter
@@ -102,7 +101,6 @@ class CatalogViewSet(
     model: type[Need] | type[Solution]
     record_kind: str
     permission_classes = [IsAuthenticatedOrReadOnly, CanPostRecord]
-    throttle_classes = [WriteRateThrottle]
     api_field_paths = API_FIELD_PATHS
     # Public fields only: searching private text would tell outsiders what it contains.
     search_fields = ["title", "summary", "organization__name"]
@@ -345,7 +343,6 @@ class MatchViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = MatchSerializer
     permission_classes = [IsAuthenticated]
-    throttle_classes = [WriteRateThrottle]
     filterset_class = MatchApiFilter
     search_fields = ["need__title", "solution__title"]
     ordering_fields = ["score", "rank_for_need", "rank_for_solution"]
@@ -396,7 +393,6 @@ class InterestViewSet(
 
     serializer_class = InterestSerializer
     permission_classes = [IsAuthenticated]
-    throttle_classes = [WriteRateThrottle]
     api_field_paths = API_FIELD_PATHS
     filterset_class = InterestApiFilter
     search_fields = ["need__title", "solution__title"]

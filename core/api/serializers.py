@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
+from rest_framework.exceptions import Throttled
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 
@@ -167,9 +169,15 @@ class AuthTokenSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        user = authenticate(
-            request=self.context["request"], username=attrs["email"], password=attrs["password"]
-        )
+        request = self.context["request"]
+        user = authenticate(request=request, username=attrs["email"], password=attrs["password"])
+        if getattr(request, "axes_locked_out", False):
+            # Set by django-axes on this (DRF) request: the account or the address is
+            # locked out, and its middleware only sees the Django request underneath.
+            raise Throttled(
+                wait=settings.AXES_COOLOFF_TIME.total_seconds(),
+                detail=str(_("Too many failed sign-in attempts. Try again later.")),
+            )
         if user is None:
             raise serializers.ValidationError(
                 _("The email or password is not correct."), code="authorization"

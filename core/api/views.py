@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -12,7 +11,7 @@ from core.api.errors import ServiceErrorsMixin
 from core.api.permissions import OrganizationPermission
 from core.api.serializers import AuthTokenSerializer, OrganizationSerializer
 from core.models import Organization
-from core.ratelimit import WriteRateThrottle
+from core.services import credentials
 
 # --- organizations -------------------------------------------------------------------
 
@@ -36,7 +35,6 @@ class OrganizationViewSet(
     queryset = Organization.objects.select_related("industry")
     serializer_class = OrganizationSerializer
     permission_classes = [OrganizationPermission]
-    throttle_classes = [WriteRateThrottle]
     filterset_fields = ["kind", "verified", "district"]
     search_fields = ["name", "name_en"]
     ordering_fields = ["name", "created_at"]
@@ -50,17 +48,18 @@ class AuthTokenViewSet(viewsets.GenericViewSet):
     """Get the API token of an account: POST its email and password.
 
     Send the token with every request as `Authorization: Token <token>`. The same
-    token is returned until it is deleted (by staff, in the admin).
+    token is returned until it is revoked: by its owner on the account page, or
+    automatically when the password is changed or reset, the account is deactivated or
+    its last membership ends. Failed attempts count towards the account's lockout.
     """
 
     serializer_class = AuthTokenSerializer
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [WriteRateThrottle]
 
     @extend_schema(responses={200: AuthTokenSerializer})
     def create(self, request) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        token = credentials.issue_api_token(user=serializer.validated_data["user"])
         return Response({"token": token.key})

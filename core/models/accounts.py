@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.signals import credentials_changed
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -67,6 +69,23 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"{self.full_name} <{self.email}>" if self.full_name else self.email
+
+    def save(self, *args, **kwargs) -> None:
+        # What changes the trust placed in the account, told after the row is written:
+        # a new password (`set_password` keeps it in `_password` until the save) or
+        # a deactivation (core/signals.py credentials_changed).
+        existing = self.pk is not None and not self._state.adding
+        password_changed = existing and self._password is not None
+        deactivated = (
+            existing
+            and not self.is_active
+            and type(self).objects.filter(pk=self.pk, is_active=True).exists()
+        )
+        super().save(*args, **kwargs)
+        if password_changed:
+            credentials_changed.send(sender=type(self), user=self, reason="password_changed")
+        if deactivated:
+            credentials_changed.send(sender=type(self), user=self, reason="deactivated")
 
     def get_full_name(self) -> str:
         return self.full_name

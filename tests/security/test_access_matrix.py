@@ -117,6 +117,8 @@ MATRIX: list[Row] = [
     ),
     Row("password_reset_complete", ALL_200),
     Row("profile", SIGNED_IN),
+    # An unknown key: nothing is revoked, the account page says so.
+    _post("api-token-revoke", (LOGIN, REDIRECT, REDIRECT, REDIRECT), {"key": "not-a-token"}),
     Row("export-data", SIGNED_IN),
     Row("delete-account", SIGNED_IN),
     Row("organization", SIGNED_IN),

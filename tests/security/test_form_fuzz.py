@@ -200,6 +200,13 @@ def _filterset(cls, world: World, data, files):
     return cls(data, queryset=queryset[model.__name__].objects.all(), **kwargs)
 
 
+def _password_request():
+    """The request a form that checks a password passes to the lockout."""
+    from django.test import RequestFactory  # noqa: PLC0415
+
+    return RequestFactory().post("/")
+
+
 # How to make each form: (form class name → builder(cls, world, data, files)).
 FORM_BUILDERS: dict[str, Callable] = {
     "core.forms.SignUpForm": lambda cls, w, d, f: cls(d),
@@ -208,7 +215,12 @@ FORM_BUILDERS: dict[str, Callable] = {
     "core.forms.ProfileForm": lambda cls, w, d, f: cls(d, instance=_fresh(w.user(ENTERPRISE))),
     "core.forms.OrganizationForm": lambda cls, w, d, f: cls(d, instance=_fresh(w["org:ent"])),
     "core.forms.InviteForm": lambda cls, w, d, f: cls(d),
-    "core.forms.DeleteAccountForm": lambda cls, w, d, f: cls(w.user(ENTERPRISE), d),
+    "core.forms.DeleteAccountForm": lambda cls, w, d, f: cls(
+        w.user(ENTERPRISE), d, request=_password_request()
+    ),
+    "core.forms.LockoutPasswordChangeForm": lambda cls, w, d, f: cls(
+        w.user(ENTERPRISE), d, request=_password_request()
+    ),
     "matchmaking.forms.catalog.NeedForm": lambda cls, w, d, f: cls(
         d, f, instance=_need_instance(w)
     ),
@@ -361,7 +373,7 @@ POST_VIEWS = [
     ("signup", ANONYMOUS, {}, "core.forms.SignUpForm"),
     ("login", ANONYMOUS, {}, "core.forms.EmailAuthenticationForm"),
     ("password_reset", ANONYMOUS, {}, "core.forms.QueuedPasswordResetForm"),
-    ("password_change", ENTERPRISE, {}, _keys("old_password", "new_password1", "new_password2")),
+    ("password_change", ENTERPRISE, {}, "core.forms.LockoutPasswordChangeForm"),
     ("profile", ENTERPRISE, {}, "core.forms.ProfileForm"),
     ("delete-account", ENTERPRISE, {}, "core.forms.DeleteAccountForm"),
     ("organization", ENTERPRISE, {}, "core.forms.OrganizationForm"),

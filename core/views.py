@@ -34,7 +34,7 @@ from core.identity import client_ip, normalize_identity
 from core.models import Membership
 from core.ratelimit import ratelimit
 from core.services import accounts as services
-from core.services import credentials, privacy
+from core.services import credentials, organizations, privacy
 
 logger = logging.getLogger(__name__)
 
@@ -223,7 +223,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        user = services.update_profile(user=request.user, fields=form.cleaned_data)
         messages.success(request, _("Your profile is saved."))
         return _set_language_cookie(redirect("profile"), user.language)
     context = {"form": form, "api_tokens": credentials.tokens_of(request.user)}
@@ -260,7 +260,9 @@ def organization(request: HttpRequest) -> HttpResponse:
     if membership.is_owner:
         form = OrganizationForm(request.POST or None, instance=org)
         if request.method == "POST" and form.is_valid():
-            form.save()
+            organizations.update_organization(
+                by=request.user, organization=org, fields=form.cleaned_data
+            )
             messages.success(request, _("The organization's details are saved."))
             return redirect("organization")
     members = org.memberships.select_related("user").order_by("status", "role", "created_at")

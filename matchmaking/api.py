@@ -148,7 +148,7 @@ class CatalogViewSet(
         serializer.save(organization=organization)
 
     def _respond_after(self, service) -> Response:
-        record = service(self.get_object(), by=self.request.user)
+        record = service(by=self.request.user, record=self.get_object())
         fresh = self.get_queryset().get(pk=record.pk)
         return Response(self.get_serializer(fresh).data)
 
@@ -170,7 +170,7 @@ class CatalogViewSet(
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None) -> Response:
-        return self._respond_after(services.withdraw)
+        return self._respond_after(services.withdraw_record)
 
     @extend_schema(
         request=None,
@@ -179,7 +179,7 @@ class CatalogViewSet(
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None) -> Response:
-        return self._respond_after(services.close)
+        return self._respond_after(services.close_record)
 
 
 _LIST = (

@@ -214,11 +214,11 @@ class CatalogRecordSerializer(CallerDependentSerializer):
     def create(self, validated_data: dict[str, Any]):
         fields, m2m = self._service_arguments(validated_data)
         record = self.Meta.model(organization=validated_data["organization"])
-        return services.save_record(record, by=self.caller, fields=fields, m2m=m2m)
+        return services.save_record(by=self.caller, record=record, fields=fields, m2m=m2m)
 
     def update(self, instance, validated_data: dict[str, Any]):
         fields, m2m = self._service_arguments(validated_data)
-        return services.save_record(instance, by=self.caller, fields=fields, m2m=m2m)
+        return services.save_record(by=self.caller, record=instance, fields=fields, m2m=m2m)
 
 
 class NeedSerializer(CatalogRecordSerializer):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.models import Capability, Consent, Industry, Invitation, Membership, Organization, User
+from core.services.organizations import verify_organizations
 
 
 class MembershipInline(admin.TabularInline):
@@ -65,13 +66,13 @@ class OrganizationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Mark the selected organizations as verified"))
     def mark_verified(self, request, queryset):
-        updated = queryset.update(verified=True)
+        result = verify_organizations(by=request.user, organizations=queryset)
         self.message_user(
             request,
             ngettext(
-                "%(count)d organization verified.", "%(count)d organizations verified.", updated
+                "%(count)d organization verified.", "%(count)d organizations verified.", result.done
             )
-            % {"count": updated},
+            % {"count": result.done},
         )
 
 

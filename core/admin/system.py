@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.models import AuditEntry, OutboxMessage, OutgoingEmail
-from core.outbox import enqueue, publish
-from core.tasks import send_email
+from core.services.jobs import retry_jobs
+from core.services.mail import resend_emails
 
 
 @admin.register(OutboxMessage)
@@ -35,15 +35,15 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Retry the selected jobs now"))
     def retry_now(self, request, queryset):
-        ids = list(queryset.exclude(status=OutboxMessage.Status.DONE).values_list("pk", flat=True))
-        queryset.filter(pk__in=ids).update(status=OutboxMessage.Status.PENDING, attempts=0)
-        sent = publish(ids)
+        result = retry_jobs(by=request.user, jobs=queryset)
         self.message_user(
             request,
             ngettext(
-                "%(count)d job queued to run again.", "%(count)d jobs queued to run again.", sent
+                "%(count)d job queued to run again.",
+                "%(count)d jobs queued to run again.",
+                result.done,
             )
-            % {"count": sent},
+            % {"count": result.done},
         )
 
 
@@ -61,21 +61,35 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send the selected failed emails again"))
     def send_again(self, request, queryset):
-        failed = list(
-            queryset.filter(status=OutgoingEmail.Status.FAILED).exclude(to="deleted@invalid")
-        )
-        for email in failed:
-            OutgoingEmail.objects.filter(pk=email.pk).update(status=OutgoingEmail.Status.QUEUED)
-            enqueue(
-                send_email,
-                kwargs={"email_id": email.pk},
-                key=f"email:{email.pk}:again:{email.attempts}",
-            )
+        result = resend_emails(by=request.user, emails=queryset)
         self.message_user(
             request,
-            ngettext("%(count)d email queued again.", "%(count)d emails queued again.", len(failed))
-            % {"count": len(failed)},
+            ngettext("%(count)d email queued again.", "%(count)d emails queued again.", result.done)
+            % {"count": result.done},
         )
+
+
+class ActorFilter(admin.SimpleListFilter):
+    """Staff, members or the system: the office mostly reads its own actions."""
+
+    title = _("by")
+    parameter_name = "by"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("staff", _("Programme office staff")),
+            ("members", _("Members of organizations")),
+            ("system", _("The system (scheduled jobs)")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "staff":
+            return queryset.filter(actor__is_staff=True)
+        if self.value() == "members":
+            return queryset.filter(actor__is_staff=False)
+        if self.value() == "system":
+            return queryset.filter(actor_label="")
+        return queryset
 
 
 @admin.register(AuditEntry)
@@ -83,7 +97,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     """Who did what, when: read-only, so the log can be trusted."""
 
     list_display = ["at", "actor_label", "action", "object_type", "object_label"]
-    list_filter = ["action", "object_type"]
+    list_filter = [ActorFilter, "action", "object_type"]
     search_fields = ["actor_label", "object_label", "object_id", "action"]
     date_hierarchy = "at"
     readonly_fields = [f.name for f in AuditEntry._meta.fields]

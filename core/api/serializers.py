@@ -15,6 +15,7 @@ from rest_framework.relations import PKOnlyObject
 
 from core.api.permissions import is_organization_insider
 from core.models import Industry, Organization, User
+from core.services import organizations
 from core.validators import normalize_uscc
 
 INDUSTRY_HELP = _("An industry code from the catalog format, e.g. manufacturing.")
@@ -151,6 +152,14 @@ class OrganizationSerializer(CallerDependentSerializer):
                 {"uscc": [_("A new organization needs its unified social credit code.")]}
             )
         return attrs
+
+    def create(self, validated_data: dict[str, Any]) -> Organization:
+        return organizations.register_organization(by=self.caller, fields=validated_data)
+
+    def update(self, instance: Organization, validated_data: dict[str, Any]) -> Organization:
+        return organizations.update_organization(
+            by=self.caller, organization=instance, fields=validated_data
+        )
 
 
 # --- authentication ------------------------------------------------------------------

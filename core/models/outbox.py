@@ -90,3 +90,8 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"
+
+    @property
+    def audit_label(self) -> str:
+        # The log outlives the address (PIPL erasure): name the email by kind and number.
+        return f"{self.kind or 'email'} #{self.pk}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -74,6 +75,9 @@ def sign_up(
         accept_invitation(user=user, invitation=invitation)
     else:
         request_to_join(user=user, organization=join)
+    audit.record(user, "account.created", user)
+    if organization is not None:
+        audit.record(user, "organization.registered", org)
     send_verification_email(user=user)
     return user
 
@@ -115,6 +119,25 @@ def verify_email(*, token: str) -> User:
     if user.email_verified_at is None:
         user.email_verified_at = timezone.now()
         user.save(update_fields=["email_verified_at"])
+        audit.record(user, "account.email_verified", user)
+    return user
+
+
+@transaction.atomic
+def update_profile(*, user: User, fields: dict[str, Any]) -> User:
+    """A person changes their own name, phone or language.
+
+    Compared with the stored account, not with `user`: a model form has already
+    written its values onto the instance it was given.
+    """
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    changed = sorted(name for name, value in fields.items() if getattr(stored, name) != value)
+    for name in changed:
+        setattr(stored, name, fields[name])
+        setattr(user, name, fields[name])
+    if changed:
+        stored.save(update_fields=changed)
+        audit.record(user, "account.changed", stored, fields=changed)
     return user
 
 
@@ -209,6 +232,7 @@ def accept_invitation(*, user: User, invitation: Invitation) -> Membership:
     )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
+    audit.record(user, "invitation.accepted", invitation)
     if user.email.lower() == invitation.email.lower() and user.email_verified_at is None:
         user.email_verified_at = timezone.now()
         user.save(update_fields=["email_verified_at"])
@@ -223,6 +247,8 @@ def request_to_join(*, user: User, organization: Organization) -> Membership:
         organization=organization,
         defaults={"role": Membership.Role.MEMBER, "status": Membership.Status.PENDING},
     )
+    if _created:
+        audit.record(user, "membership.requested", membership)
     owners = User.objects.filter(
         memberships__organization=organization,
         memberships__role=Membership.Role.OWNER,
@@ -252,7 +278,9 @@ def decide_join_request(*, by: User, membership: Membership, approve: bool) -> N
     if approve:
         membership.status = Membership.Status.ACTIVE
         membership.save(update_fields=["status"])
+        audit.record(by, "membership.approved", membership)
     else:
+        audit.record(by, "membership.declined", membership)
         membership.delete()
     queue_email(
         to=membership.user.email,
@@ -278,4 +306,5 @@ def remove_member(*, by: User, membership: Membership) -> None:
         ).count()
         if owners <= 1:
             raise DomainError(_("An organization needs at least one owner."))
+    audit.record(by, "membership.removed", membership)
     membership.delete()

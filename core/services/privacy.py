@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core import audit
 from core.models import AuditEntry, Consent, Invitation, Membership, OutgoingEmail, User
 from core.signals import erasing_personal_data, personal_data_requested
 
@@ -94,6 +95,7 @@ def _scrubber(user: User):
 def erase_account(user: User) -> None:
     """Delete a person's account: anonymise it and remove their personal data everywhere."""
     user = User.objects.select_for_update().get(pk=user.pk)
+    audit.record(user, "account.erased", user)
     # The other apps first, while the account still carries the identifiers to look for.
     erasing_personal_data.send(sender=User, user=user, scrub=_scrubber(user))
     emails = OutgoingEmail.objects.filter(Q(user=user) | Q(to__iexact=user.email))
@@ -112,6 +114,7 @@ def erase_account(user: User) -> None:
     apps.get_model("authtoken", "Token").objects.filter(user=user).delete()
     Membership.objects.filter(user=user).delete()
     AuditEntry.objects.filter(actor=user).update(actor_label=f"deleted user #{user.pk}")
+    _scrub_audit_labels(user)
     user.email = f"deleted-{user.pk}@invalid"
     user.full_name = ""
     user.phone = ""
@@ -121,6 +124,19 @@ def erase_account(user: User) -> None:
     user.set_unusable_password()
     user.save()
     _drop_sessions(user)
+
+
+def _scrub_audit_labels(user: User) -> None:
+    """The log names records by their text (a membership names its member): scrub them."""
+    scrub = _scrubber(user)
+    needles = [value for value in (user.full_name, user.email) if value and len(value) >= 2]
+    if not needles:
+        return
+    mentions = Q()
+    for needle in needles:
+        mentions |= Q(object_label__icontains=needle)
+    for entry in AuditEntry.objects.filter(mentions).only("pk", "object_label"):
+        AuditEntry.objects.filter(pk=entry.pk).update(object_label=scrub(entry.object_label))
 
 
 def _drop_sessions(user: User) -> None:

@@ -80,23 +80,22 @@ class ReviewAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve and publish the selected submissions"))
     def approve_selected(self, request, queryset):
-        count = services.approve(queryset.filter(status=Status.SUBMITTED), by=request.user)
-        skipped = queryset.count() - count
+        result = services.approve_records(by=request.user, records=queryset)
         self.message_user(
             request,
-            ngettext("%(count)d record published.", "%(count)d records published.", count)
-            % {"count": count},
+            ngettext("%(count)d record published.", "%(count)d records published.", result.done)
+            % {"count": result.done},
             messages.SUCCESS,
         )
-        if skipped:
+        if result.skipped:
             self.message_user(
                 request,
                 ngettext(
                     "%(count)d record was not under review and was left as it is.",
                     "%(count)d records were not under review and were left as they are.",
-                    skipped,
+                    result.skipped,
                 )
-                % {"count": skipped},
+                % {"count": result.skipped},
                 messages.WARNING,
             )
 
@@ -105,8 +104,8 @@ class ReviewAdmin(admin.ModelAdmin):
         form = RejectForm(request.POST if "reason" in request.POST else None)
         if form.is_bound and form.is_valid():
             try:
-                count = services.reject(
-                    queryset, by=request.user, reason=form.cleaned_data["reason"]
+                result = services.return_records(
+                    by=request.user, records=queryset, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as error:
                 self.message_user(request, "; ".join(error.messages), messages.ERROR)
@@ -116,9 +115,9 @@ class ReviewAdmin(admin.ModelAdmin):
                 ngettext(
                     "%(count)d record returned; the submitter is told by email.",
                     "%(count)d records returned; the submitters are told by email.",
-                    count,
+                    result.done,
                 )
-                % {"count": count},
+                % {"count": result.done},
                 messages.SUCCESS,
             )
             return None
@@ -136,7 +135,7 @@ class ReviewAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
         if change and obj.status == Status.APPROVED:
-            services.published_record_changed(obj)
+            services.published_record_changed(record=obj)
 
 
 @admin.register(Need)

@@ -22,6 +22,7 @@ from core.emails import queue_email
 from core.errors import DomainError, InvalidTransitionError, NotAllowedError
 from core.models import Membership, User
 from core.selectors import is_member
+from core.services.bulk import BulkResult
 from core.validators import validate_attachment
 from matchmaking import signals
 from matchmaking.models import Attachment, Need, Solution, Status, StatusChange
@@ -109,7 +110,7 @@ def completeness_errors(record: CatalogRecord) -> dict[str, list[str]]:
 
 @transaction.atomic
 def transition(
-    record: CatalogRecord, *, to: str, by: User | None, note: str = "", notify: bool = True
+    *, record: CatalogRecord, to: str, by: User | None, note: str = "", notify: bool = True
 ) -> CatalogRecord:
     """Move a record to status `to`, if the workflow allows it, and record who did it."""
     locked = type(record).objects.select_for_update().get(pk=record.pk)
@@ -135,8 +136,7 @@ def transition(
     StatusChange.objects.create(
         **{_kind(record): record}, from_status=previous, to_status=to, by=by, note=note
     )
-    if by is not None and by.is_staff:
-        audit.record(by, f"{_kind(record)}.{to}", record, previous=previous, note=note)
+    audit.record(by, f"{_kind(record)}.{to}", record, previous=previous, note=note)
     if notify and to in (Status.APPROVED, Status.REJECTED):
         _notify_review_decision(record)
     if to == Status.APPROVED:
@@ -146,7 +146,7 @@ def transition(
     return record
 
 
-def published_record_changed(record: CatalogRecord) -> None:
+def published_record_changed(*, record: CatalogRecord) -> None:
     """Staff edited a published record in admin: its matches must be recomputed."""
     signals.record_published.send(sender=type(record), record=record)
 
@@ -183,11 +183,19 @@ def _notify_review_decision(record: CatalogRecord) -> None:
         )
 
 
+def _enter_review(record: CatalogRecord, *, by: User, note: str = "") -> CatalogRecord:
+    """Submit a record for review: the one place that checks it is complete."""
+    errors = completeness_errors(record)
+    if errors:
+        raise ValidationError(errors)
+    return transition(record=record, to=Status.SUBMITTED, by=by, note=note)
+
+
 @transaction.atomic
 def save_record(
-    record: CatalogRecord,
     *,
     by: User,
+    record: CatalogRecord,
     fields: dict[str, Any],
     m2m: dict[str, Iterable] | None = None,
     submit: bool = False,
@@ -195,7 +203,10 @@ def save_record(
     """Create or edit a need or solution as a draft, and optionally submit it for review.
 
     Editing a published record sends it back for review, so the catalog only ever
-    shows reviewed text.
+    shows reviewed text. Whatever enters review must be complete (`_enter_review`):
+    the page's “submit”, the API's `/submit` and an edit of a published record run
+    the same check, and an incomplete record is refused with its field errors, the
+    edit rolled back with it.
     """
     if record.pk is not None:
         _require_member(by, record)
@@ -203,76 +214,95 @@ def save_record(
             raise DomainError(_("This record can no longer be edited."))
     elif not (by.is_staff or is_member(by, record.organization_id)):
         raise NotAllowedError(_("You can only post for your own organization."))
-    was_published = record.pk is not None and record.status == Status.APPROVED
+    created = record.pk is None
+    was_published = not created and record.status == Status.APPROVED
+    stored = None if created else type(record).objects.get(pk=record.pk)
     for name, value in fields.items():
         setattr(record, name, value)
-    if record.pk is None:
+    if created:
         record.created_by = by
     record.full_clean(exclude=["organization", "created_by", "status"])
     record.save()
+    changed = {name for name in fields if stored and getattr(stored, name) != getattr(record, name)}
     for name, values in (m2m or {}).items():
-        getattr(record, name).set(values)
+        related = getattr(record, name)
+        before = set() if created else set(related.values_list("pk", flat=True))
+        related.set(values)
+        if before != {getattr(value, "pk", value) for value in values}:
+            changed.add(name)
+    kind = _kind(record)
+    if created:
+        audit.record(by, f"{kind}.created", record)
+    else:
+        audit.record(by, f"{kind}.changed", record, fields=sorted(changed))
     if was_published:
-        transition(record, to=Status.SUBMITTED, by=by, note=str(_("Edited after publication")))
-    elif submit:
-        submit_for_review(record, by=by)
+        _enter_review(record, by=by, note=str(_("Edited after publication")))
+    elif submit and record.status in (Status.DRAFT, Status.REJECTED):
+        _enter_review(record, by=by)
     return record
 
 
 @transaction.atomic
-def submit_for_review(record: CatalogRecord, *, by: User) -> CatalogRecord:
+def submit_for_review(*, by: User, record: CatalogRecord) -> CatalogRecord:
     """Submit a complete draft (or a returned record) to the programme office."""
     _require_member(by, record)
-    errors = completeness_errors(record)
-    if errors:
-        raise ValidationError(errors)
-    return transition(record, to=Status.SUBMITTED, by=by)
+    return _enter_review(record, by=by)
 
 
-def approve(records: Iterable[CatalogRecord], *, by: User) -> int:
-    """Publish submitted records (staff). Returns how many were approved."""
+def _under_review(records: Iterable[CatalogRecord]) -> tuple[list[CatalogRecord], int]:
+    """The selected records that are under review, and how many others were selected.
+
+    Counted once, from the selection itself: recounting a queryset after the change
+    counted the records the change had just moved (an admin list filtered on “under
+    review” then reported “-1 records were not under review”).
+    """
+    selected = list(records)
+    submitted = [record for record in selected if record.status == Status.SUBMITTED]
+    return submitted, len(selected) - len(submitted)
+
+
+@transaction.atomic
+def approve_records(*, by: User, records: Iterable[CatalogRecord]) -> BulkResult:
+    """Publish the selected records that are under review (staff); skip the others."""
     if not by.is_staff:
         raise NotAllowedError
-    count = 0
-    for record in records:
-        if record.status == Status.SUBMITTED:
-            transition(record, to=Status.APPROVED, by=by)
-            count += 1
-    return count
+    submitted, skipped = _under_review(records)
+    for record in submitted:
+        transition(record=record, to=Status.APPROVED, by=by)
+    return BulkResult(done=len(submitted), skipped=skipped)
 
 
-def reject(records: Iterable[CatalogRecord], *, by: User, reason: str) -> int:
-    """Return submitted records to their authors with a reason (staff)."""
+@transaction.atomic
+def return_records(*, by: User, records: Iterable[CatalogRecord], reason: str) -> BulkResult:
+    """Return the selected records under review to their authors with a reason (staff)."""
     if not by.is_staff:
         raise NotAllowedError
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason, so the submitter can fix it.")]})
-    count = 0
-    for record in records:
-        if record.status == Status.SUBMITTED:
-            transition(record, to=Status.REJECTED, by=by, note=reason.strip())
-            count += 1
-    return count
+    submitted, skipped = _under_review(records)
+    for record in submitted:
+        transition(record=record, to=Status.REJECTED, by=by, note=reason.strip())
+    return BulkResult(done=len(submitted), skipped=skipped)
 
 
-def withdraw(record: CatalogRecord, *, by: User) -> CatalogRecord:
+def withdraw_record(*, by: User, record: CatalogRecord) -> CatalogRecord:
     """Take a record out of the programme; it is kept for the statistics."""
     _require_member(by, record)
-    return transition(record, to=Status.WITHDRAWN, by=by)
+    return transition(record=record, to=Status.WITHDRAWN, by=by)
 
 
-def close(record: CatalogRecord, *, by: User) -> CatalogRecord:
+def close_record(*, by: User, record: CatalogRecord) -> CatalogRecord:
     """Close a published record (the need is met, the solution retired)."""
     _require_member(by, record)
-    return transition(record, to=Status.CLOSED, by=by)
+    return transition(record=record, to=Status.CLOSED, by=by)
 
 
 @transaction.atomic
-def add_attachment(record: CatalogRecord, *, by: User, upload) -> Attachment:
+def add_attachment(*, by: User, record: CatalogRecord, upload) -> Attachment:
     """Store an uploaded file after checking its size and its real content type."""
     _require_member(by, record)
     content_type, safe_name = validate_attachment(upload)
-    return Attachment.objects.create(
+    attachment = Attachment.objects.create(
         **{_kind(record): record},
         file=upload,
         original_name=safe_name,
@@ -280,10 +310,15 @@ def add_attachment(record: CatalogRecord, *, by: User, upload) -> Attachment:
         size=upload.size,
         uploaded_by=by,
     )
+    audit.record(by, f"{_kind(record)}.attachment_added", record, attachment=attachment.pk)
+    return attachment
 
 
 @transaction.atomic
-def remove_attachment(attachment: Attachment, *, by: User) -> None:
-    _require_member(by, attachment.record)
+def remove_attachment(*, by: User, attachment: Attachment) -> None:
+    """Delete an attachment and its file."""
+    record = attachment.record
+    _require_member(by, record)
+    audit.record(by, f"{_kind(record)}.attachment_removed", record, attachment=attachment.pk)
     attachment.file.delete(save=False)
     attachment.delete()

@@ -29,6 +29,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import audit
 from core.models import Capability, Industry, Organization, User
 from core.validators import normalize_phone, normalize_uscc
 from matchmaking import signals
@@ -162,6 +163,17 @@ def import_catalog(
         with transaction.atomic():
             result = importer.write()
             result.dry_run = dry_run
+            audit.record(
+                by,
+                "catalog.imported",
+                None,
+                status=str(status),
+                published=result.published,
+                **{
+                    section: [counts.created, counts.updated, counts.unchanged]
+                    for section, counts in result.counts.items()
+                },
+            )
             if dry_run:
                 transaction.set_rollback(True)
     except IntegrityError as error:

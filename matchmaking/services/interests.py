@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import audit
 from core.emails import queue_email
 from core.enums import Side
 from core.errors import DomainError, InvalidTransitionError, NotAllowedError
@@ -83,6 +84,7 @@ def express_interest(*, by: User, need: Need, solution: Solution, message: str =
         .values_list("score", flat=True)
         .first()
     )
+    previous = interest.status if interest is not None else ""
     if interest is None:
         interest = Interest(need=need, solution=solution)
     interest.initiated_by_side = side
@@ -93,19 +95,26 @@ def express_interest(*, by: User, need: Need, solution: Solution, message: str =
     interest.responded_at = None
     interest.score = score
     interest.save()
+    audit.record(by, "interest.pending", interest, previous=previous, side=side)
     # Saying “interested” takes back an earlier “not interested”.
     MatchFeedback.objects.filter(need=need, solution=solution, side=side).delete()
     _notify(interest, to_side=interest.responding_side, template="interest_received")
     return interest
 
 
-def _transition(interest: Interest, to: str) -> None:
+def _transition(interest: Interest, to: str, *, by: User) -> None:
+    """Check the introduction's state machine, move it, and log who did."""
     if to not in Interest.TRANSITIONS[interest.status]:
         raise InvalidTransitionError(
             _("This introduction is “%(status)s” and cannot change that way.")
             % {"status": interest.get_status_display()}
         )
+    previous = interest.status
     interest.status = to
+    interest.responded_by = by
+    interest.responded_at = timezone.now()
+    interest.save(update_fields=["status", "responded_by", "responded_at"])
+    audit.record(by, f"interest.{to}", interest, previous=previous)
 
 
 @transaction.atomic
@@ -117,10 +126,7 @@ def respond(*, by: User, interest: Interest, accept: bool) -> Interest:
     side = side_of(by, interest.need, interest.solution)
     if side != interest.responding_side and not by.is_staff:
         raise NotAllowedError(_("Only the other side can answer this introduction."))
-    _transition(interest, Interest.Status.ACCEPTED if accept else Interest.Status.DECLINED)
-    interest.responded_by = by
-    interest.responded_at = timezone.now()
-    interest.save(update_fields=["status", "responded_by", "responded_at"])
+    _transition(interest, Interest.Status.ACCEPTED if accept else Interest.Status.DECLINED, by=by)
     _notify(
         interest,
         to_side=interest.initiated_by_side,
@@ -139,10 +145,7 @@ def withdraw(*, by: User, interest: Interest) -> Interest:
     )
     side_of(by, interest.need, interest.solution)
     was_accepted = interest.status == Interest.Status.ACCEPTED
-    _transition(interest, Interest.Status.WITHDRAWN)
-    interest.responded_by = by
-    interest.responded_at = timezone.now()
-    interest.save(update_fields=["status", "responded_by", "responded_at"])
+    _transition(interest, Interest.Status.WITHDRAWN, by=by)
     if was_accepted:
         signals.introduction_withdrawn.send(sender=Interest, interest=interest)
     return interest
@@ -157,6 +160,7 @@ def mark_not_interested(
     feedback, _created = MatchFeedback.objects.update_or_create(
         need=need, solution=solution, side=side, defaults={"reason": reason[:200], "by": by}
     )
+    audit.record(by, "match.not_interested", feedback, side=side)
     open_interest = Interest.objects.filter(
         need=need, solution=solution, status=Interest.Status.PENDING
     ).first()
@@ -175,9 +179,12 @@ def mark_not_interested(
 
 @transaction.atomic
 def undo_not_interested(*, by: User, need: Need, solution: Solution) -> None:
+    """Take back a “not interested”: the pair may return to the side's list."""
     side = side_of(by, need, solution)
-    deleted, _rows = MatchFeedback.objects.filter(need=need, solution=solution, side=side).delete()
-    if deleted:
+    feedback = MatchFeedback.objects.filter(need=need, solution=solution, side=side).first()
+    if feedback is not None:
+        audit.record(by, "match.interested_again", feedback, side=side)
+        feedback.delete()
         request_match(
             "need" if side == Side.ENTERPRISE else "solution",
             need.pk if side == Side.ENTERPRISE else solution.pk,

@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core import audit
 from core.enums import Side
 from core.models import Industry
 from core.outbox import enqueue
@@ -168,14 +169,23 @@ def start_full_run(*, by=None) -> MatchRun:
         # its work (the outbox would have handed lost chunks to other workers long
         # ago); it must not block new runs.
         stalled_before = timezone.now() - STALLED_AFTER
-        unfinished.filter(
-            Q(heartbeat_at__lt=stalled_before)
-            | Q(heartbeat_at__isnull=True, created_at__lt=stalled_before)
-        ).update(status=MatchRun.Status.FAILED, error="stalled", finished_at=timezone.now())
+        stalled = list(
+            unfinished.filter(
+                Q(heartbeat_at__lt=stalled_before)
+                | Q(heartbeat_at__isnull=True, created_at__lt=stalled_before)
+            )
+        )
+        MatchRun.objects.filter(pk__in=[run.pk for run in stalled]).update(
+            status=MatchRun.Status.FAILED, error="stalled", finished_at=timezone.now()
+        )
+        for run in stalled:
+            run.status = MatchRun.Status.FAILED
+        audit.record_each(None, "matchrun.failed", stalled, error="stalled")
         pending = unfinished.exclude(status=MatchRun.Status.FAILED).first()
         if pending is not None:
             return pending
         run = MatchRun.objects.create(kind=MatchRun.Kind.FULL, requested_by=by)
+        audit.record(by, "matchrun.requested", run)
         enqueue(tasks.run_full_matching, kwargs={"run_id": run.pk}, key=f"full-run:{run.pk}")
     return run
 
@@ -328,23 +338,38 @@ def finish_full_run(run_id: int) -> MatchRun:
         ),
     )
     counts = {**run.counts, "pairs": rows}
-    _progress(
-        run_id,
-        status=MatchRun.Status.SUCCEEDED,
-        progress=100,
-        finished_at=timezone.now(),
-        timings=timings,
-        counts=counts,
-    )
+    with transaction.atomic():
+        _progress(
+            run_id,
+            status=MatchRun.Status.SUCCEEDED,
+            progress=100,
+            finished_at=timezone.now(),
+            timings=timings,
+            counts=counts,
+        )
+        run.status = MatchRun.Status.SUCCEEDED
+        audit.record(None, "matchrun.succeeded", run, pairs=rows)
     MatchRunChunk.objects.filter(run_id=run_id).update(result=None)
     catch_up_after(run)
     return MatchRun.objects.get(pk=run_id)
 
 
+@transaction.atomic
 def fail_run(run_id: int, error: str) -> None:
-    MatchRun.objects.filter(pk=run_id).exclude(status=MatchRun.Status.SUCCEEDED).update(
+    """A full run's job failed for good: say so on the run, for staff to see."""
+    run = (
+        MatchRun.objects.select_for_update()
+        .filter(pk=run_id)
+        .exclude(status=MatchRun.Status.SUCCEEDED)
+        .first()
+    )
+    if run is None:
+        return
+    MatchRun.objects.filter(pk=run_id).update(
         status=MatchRun.Status.FAILED, error=error[:4000], finished_at=timezone.now()
     )
+    run.status = MatchRun.Status.FAILED
+    audit.record(None, "matchrun.failed", run, error=error[:200])
 
 
 def run_full_in_process(run_id: int) -> MatchRun:

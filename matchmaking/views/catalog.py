@@ -225,15 +225,14 @@ def _save(request: HttpRequest, spec: Kind, form):
         if name not in spec.m2m and name not in ("new_attachments", "deployment_modes")
     }
     m2m = {name: form.cleaned_data[name] for name in spec.m2m}
+    if "deployment_modes" in form.cleaned_data:
+        fields["deployment_modes"] = form.cleaned_data["deployment_modes"]
     with transaction.atomic():
-        record = form.instance
-        if "deployment_modes" in form.cleaned_data:
-            record.deployment_modes = form.cleaned_data["deployment_modes"]
-        record = services.save_record(record, by=request.user, fields=fields, m2m=m2m)
+        record = services.save_record(
+            by=request.user, record=form.instance, fields=fields, m2m=m2m, submit=form.submitting
+        )
         for upload in form.cleaned_data.get("new_attachments") or []:
-            services.add_attachment(record, by=request.user, upload=upload)
-        if form.submitting and record.status in ("draft", "rejected"):
-            services.submit_for_review(record, by=request.user)
+            services.add_attachment(by=request.user, record=record, upload=upload)
     return record
 
 
@@ -255,21 +254,21 @@ def my_action(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     action = request.POST.get("action")
     try:
         if action == "submit":
-            services.submit_for_review(record, by=request.user)
+            services.submit_for_review(by=request.user, record=record)
             messages.success(request, _("Submitted for review."))
         elif action == "withdraw":
-            services.withdraw(record, by=request.user)
+            services.withdraw_record(by=request.user, record=record)
             messages.success(
                 request, _("Withdrawn. The record is kept for the programme's statistics.")
             )
         elif action == "close":
-            services.close(record, by=request.user)
+            services.close_record(by=request.user, record=record)
             messages.success(request, _("Closed."))
         elif action == "remove_attachment":
             attachment = get_object_or_404(
                 Attachment, pk=posted_pk(request.POST.get("attachment")), **{kind: record}
             )
-            services.remove_attachment(attachment, by=request.user)
+            services.remove_attachment(by=request.user, attachment=attachment)
             messages.success(request, _("The attachment was removed."))
         else:
             raise Http404

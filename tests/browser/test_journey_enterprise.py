@@ -184,7 +184,10 @@ def test_enterprise_journey(celery_worker, device, programme, screenshot):
 
     # --- the office publishes it; the worker matches it --------------------------------
     staff = programme["staff"]
-    assert catalog_services.approve(Need.objects.filter(pk=need.pk), by=staff) == 1
+    assert (
+        catalog_services.approve_records(by=staff, records=Need.objects.filter(pk=need.pk)).done
+        == 1
+    )
     sent_email(EMAIL, "review_decision")
     reload_until(page, "#ranked-solutions li[data-solution]")
     ranked = page.locator("#ranked-solutions li[data-solution]")

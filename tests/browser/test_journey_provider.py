@@ -207,7 +207,12 @@ def test_provider_journey(celery_worker, page, programme, screenshot, language):
 
     # --- the office publishes it; the worker matches it ----------------------------------
     staff = programme["staff"]
-    assert catalog_services.approve(Solution.objects.filter(pk=solution.pk), by=staff) == 1
+    assert (
+        catalog_services.approve_records(
+            by=staff, records=Solution.objects.filter(pk=solution.pk)
+        ).done
+        == 1
+    )
     sent_email(PROVIDER_EMAIL, "review_decision")
     page.goto(f"/solutions/{solution.pk}/")
     expect(page.locator(".badge.ok", has_text=FILING_NUMBER)).to_have_text(

@@ -56,12 +56,17 @@ def test_admin_edit_is_audited(client):
     )
 
 
-def test_member_actions_are_not_staff_audit_entries():
+def test_member_submission_is_audited_as_the_members_action():
     from matchmaking.services import catalog  # noqa: PLC0415
 
     need = NeedFactory(status="draft")
-    catalog.submit_for_review(need, by=member_of(need.organization))
-    assert AuditEntry.objects.count() == 0
+    member = member_of(need.organization)
+
+    catalog.submit_for_review(by=member, record=need)
+
+    assert list(AuditEntry.objects.values_list("actor", "action", "object_id", "details")) == [
+        (member.pk, "need.submitted", str(need.pk), {"previous": "draft", "note": ""})
+    ]
 
 
 def test_audit_log_is_read_only_in_admin(client):

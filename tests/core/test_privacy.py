@@ -72,7 +72,7 @@ def test_delete_account_erases_personal_data_everywhere(client, person, run_on_c
         to=user.email, user=user, subject="致李华", body_text="李华您好"
     )
     with run_on_commit():
-        catalog_services.transition(need, to="closed", by=StaffFactory())
+        catalog_services.transition(record=need, to="closed", by=StaffFactory())
     client.force_login(user)
 
     response = client.post(

@@ -364,7 +364,7 @@ def test_rejected_need_shows_feedback_to_its_author(client):
 def test_invalid_transition_is_refused():
     need = NeedFactory(status="draft")
     with pytest.raises(services.InvalidTransitionError):
-        services.transition(need, to=Status.APPROVED, by=None)
+        services.transition(record=need, to=Status.APPROVED, by=None)
 
 
 def test_solution_form_saves_deployment_modes_and_filing(client):

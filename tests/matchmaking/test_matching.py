@@ -121,7 +121,7 @@ def test_approving_a_need_updates_matches_like_a_full_recompute(demo_catalog, ru
         description="需要私有化部署，与 MES 对接。",
     )
     with run_on_commit():
-        catalog_services.approve([need], by=demo_catalog)
+        catalog_services.approve_records(by=demo_catalog, records=[need])
 
     assert MatchRun.objects.filter(kind="incremental", status="succeeded").count() == 1
     assert Match.objects.active().filter(need=need, rank_for_need=1).exists()
@@ -134,7 +134,7 @@ def test_approving_a_need_updates_matches_like_a_full_recompute(demo_catalog, ru
 def test_approving_a_solution_updates_matches_like_a_full_recompute(demo_catalog, run_on_commit):
     solution = SolutionFactory(status="submitted", title="焊缝 X 光图像智能判读")
     with run_on_commit():
-        catalog_services.approve([solution], by=demo_catalog)
+        catalog_services.approve_records(by=demo_catalog, records=[solution])
     assert Match.objects.active().filter(solution=solution).exists()
     assert stored_generation() == engine_generation(current_model())
 
@@ -143,7 +143,7 @@ def test_withdrawing_a_need_removes_it_and_refills_lists(demo_catalog, run_on_co
     need = Need.objects.get(source_key="need-caohejing-cnc-defect")
     owner = member_of(need.organization)
     with run_on_commit():
-        catalog_services.withdraw(need, by=owner)
+        catalog_services.withdraw_record(by=owner, record=need)
 
     assert Match.objects.active().filter(need=need).count() == 0
     assert need.pk not in set(current_model().needs.ids.tolist())
@@ -154,10 +154,12 @@ def test_editing_a_published_need_takes_it_out_until_approved_again(demo_catalog
     need = Need.objects.get(source_key="need-caohejing-cnc-defect")
     owner = member_of(need.organization)
     with run_on_commit():
-        catalog_services.save_record(need, by=owner, fields={"title": need.title + "（修订）"})
+        catalog_services.save_record(
+            by=owner, record=need, fields={"title": need.title + "（修订）"}
+        )
     assert Match.objects.active().filter(need=need).count() == 0
     with run_on_commit():
-        catalog_services.approve([Need.objects.get(pk=need.pk)], by=demo_catalog)
+        catalog_services.approve_records(by=demo_catalog, records=[Need.objects.get(pk=need.pk)])
     assert Match.objects.active().filter(need=need).exists()
     assert stored_generation() == engine_generation(current_model())
 
@@ -167,7 +169,9 @@ def test_changes_during_a_full_run_are_caught_up_after_the_flip(demo_catalog, ru
     chunks = matching.prepare_full_run(run.pk)  # snapshot taken here
     late = NeedFactory(status="submitted", title="配电房巡检机器人视觉识别")
     with run_on_commit():
-        catalog_services.approve([late], by=demo_catalog)  # lands in the old generation
+        catalog_services.approve_records(
+            by=demo_catalog, records=[late]
+        )  # lands in the old generation
     for index in chunks:
         matching.compute_full_chunk(run.pk, index)
     with run_on_commit():
@@ -207,7 +211,7 @@ def test_incremental_job_without_a_first_run_starts_a_full_run(run_on_commit):
     need = NeedFactory(status="submitted")
     SolutionFactory()
     with run_on_commit():
-        catalog_services.approve([need], by=staff)
+        catalog_services.approve_records(by=staff, records=[need])
     assert list(MatchRun.objects.values_list("kind", "status")) == [("full", "succeeded")]
     assert Match.objects.active().filter(need=need).count() == 1
 

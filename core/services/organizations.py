@@ -1,0 +1,78 @@
+"""Organizations: their details, and the programme office's check of their licence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from core import audit
+from core.errors import NotAllowedError
+from core.models import Membership, Organization, User
+from core.services.bulk import BulkResult
+
+# What only the programme office changes: the code is the organization's identity,
+# and "verified" is the office's own statement.
+STAFF_ONLY_FIELDS = frozenset({"uscc", "verified"})
+
+
+def _is_owner(user: User, organization: Organization) -> bool:
+    return Membership.objects.filter(
+        user=user,
+        organization=organization,
+        role=Membership.Role.OWNER,
+        status=Membership.Status.ACTIVE,
+    ).exists()
+
+
+@transaction.atomic
+def register_organization(*, by: User, fields: dict[str, Any]) -> Organization:
+    """Staff register an organization directly (others register through sign-up)."""
+    if not by.is_staff:
+        raise NotAllowedError(_("Organizations register through the sign-up page."))
+    organization = Organization.objects.create(**fields)
+    audit.record(by, "organization.registered", organization)
+    return organization
+
+
+@transaction.atomic
+def update_organization(
+    *, by: User, organization: Organization, fields: dict[str, Any]
+) -> Organization:
+    """An owner (or staff) changes the organization's details."""
+    """An owner (or staff) changes the organization's details.
+
+    Compared with the stored row, not with `organization`: a model form has already
+    written its values onto the instance it was given.
+    """
+    if not (by.is_staff or _is_owner(by, organization)):
+        raise NotAllowedError(_("Only an owner of the organization can change its details."))
+    stored = Organization.objects.select_for_update().get(pk=organization.pk)
+    changed = sorted(name for name, value in fields.items() if getattr(stored, name) != value)
+    if not by.is_staff and STAFF_ONLY_FIELDS.intersection(changed):
+        raise NotAllowedError(_("Only the programme office can change this."))
+    for name, value in fields.items():
+        setattr(organization, name, value)
+    organization.save()
+    if changed:
+        audit.record(by, "organization.changed", organization, fields=changed)
+    return organization
+
+
+@transaction.atomic
+def verify_organizations(*, by: User, organizations: Iterable[Organization]) -> BulkResult:
+    """The programme office checked the business licences: mark them verified.
+
+    Organizations already verified are left as they are and counted as skipped.
+    """
+    if not by.is_staff:
+        raise NotAllowedError
+    selected = {org.pk for org in organizations}
+    pending = list(Organization.objects.select_for_update().filter(pk__in=selected, verified=False))
+    Organization.objects.filter(pk__in=[org.pk for org in pending]).update(verified=True)
+    for org in pending:
+        org.verified = True
+    audit.record_each(by, "organization.verified", pending)
+    return BulkResult(done=len(pending), skipped=len(selected) - len(pending))

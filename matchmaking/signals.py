@@ -16,7 +16,7 @@ from django.dispatch import Signal
 
 from core.services.privacy import iso
 from matchmaking.models import Interest, Match, MatchFeedback, Need, Solution
-from matchmaking.services import matching
+from matchmaking.services import incremental
 
 # --- sent ----------------------------------------------------------------------------
 
@@ -65,7 +65,7 @@ account. A receiver returns what it made for the demo (printed by seed_demo) or 
 
 def rematch_published_record(sender, *, record: Need | Solution, **kwargs) -> None:
     """record_published and record_withdrawn: bring the record's matches up to date."""
-    matching.on_catalog_change(record)
+    incremental.on_catalog_change(record)
 
 
 CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")

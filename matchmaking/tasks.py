@@ -6,7 +6,7 @@ from celery import current_app, shared_task
 
 from core.outbox import outbox_task
 from matchmaking.models import MatchRun
-from matchmaking.services import matching
+from matchmaking.services import incremental, matching
 
 
 def _fail_full_run(*, run_id: int, error: str) -> None:
@@ -48,7 +48,7 @@ def finish_full_matching(*, run_id: int) -> str:
 @outbox_task(name="matchmaking.match_pending")
 def match_pending() -> int:
     """Update the matches of needs and solutions that were approved, edited or withdrawn."""
-    run = matching.match_pending()
+    run = incremental.match_pending()
     return run.pk if run else 0
 
 

@@ -340,7 +340,7 @@ EXEMPT = {
         "a run's progress (queued to running) is the machinery's bookkeeping; the run "
         "is logged when requested, finished and failed"
     ),
-    "matchmaking.services.matching.match_pending": (
+    "matchmaking.services.incremental.match_pending": (
         "an incremental update writes its own finished run row, with what it changed"
     ),
 }

@@ -22,7 +22,7 @@ from core.models import Membership, User
 from core.selectors import is_member
 from matchmaking import signals
 from matchmaking.models import Interest, Match, MatchFeedback, Need, Solution, Status
-from matchmaking.services.matching import request_match
+from matchmaking.services.incremental import request_match
 
 
 def side_of(user: User, need: Need, solution: Solution) -> str:

@@ -14,9 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
+from core.spreadsheets import csv_bytes, xlsx_bytes
 from events.models import Event, Meeting, Registration
-
-CSV_BOM = "\ufeff"  # so that Excel opens a UTF-8 CSV with Chinese names correctly
 
 
 def _local(value) -> str:
@@ -132,9 +131,14 @@ FORMATS = ("xlsx", "csv")
 
 
 def export(kind: str, events: Iterable[Event], fmt: str) -> bytes:
-    """One export of the events as file content (`kind` in EXPORTS, `fmt` in FORMATS)."""
-    resource_class, rows_of, _name = EXPORTS[kind]
+    """One export of the events as file content (`kind` in EXPORTS, `fmt` in FORMATS).
+
+    The resource gives the columns and values; the file is written by the platform's
+    one spreadsheet writer, which neutralises every text cell (core/spreadsheets.py):
+    attendee names come from the RSVP page, organization names from their owners.
+    """
+    resource_class, rows_of, name = EXPORTS[kind]
     dataset = resource_class().export(rows_of(events))
     if fmt == "xlsx":
-        return dataset.export("xlsx")
-    return (CSV_BOM + dataset.export("csv")).encode("utf-8")
+        return xlsx_bytes(dataset.headers, dataset, title=str(name))
+    return csv_bytes(dataset.headers, dataset)

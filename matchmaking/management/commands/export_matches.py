@@ -1,11 +1,10 @@
-import csv
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.spreadsheets import csv_text
 from matchmaking.models import Match, MatchingState, Need, Solution
 from matchmaking.services.catalog_io import _stable_keys
 
@@ -62,23 +61,22 @@ def as_json(document: dict[str, Any]) -> str:
 
 
 def as_csv(document: dict[str, Any]) -> str:
-    """One row per pair; the terms joined with "|"."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for match in document["matches"]:
-        explanation = match["explanation"]
-        writer.writerow(
+    """One row per pair; the terms joined with "|". Keys and terms come from catalog
+    imports and people's text, so the cells go through the neutralising writer."""
+    return csv_text(
+        CSV_COLUMNS,
+        (
             [
                 match["need"],
                 match["solution"],
                 match["rank"],
                 match["score"],
-                *(explanation[name] for name in EXPLAINED),
-                "|".join(explanation["terms"]),
+                *(match["explanation"][name] for name in EXPLAINED),
+                "|".join(match["explanation"]["terms"]),
             ]
-        )
-    return out.getvalue()
+            for match in document["matches"]
+        ),
+    )
 
 
 class Command(BaseCommand):

@@ -22,3 +22,9 @@ class EventsConfig(AppConfig):
         introduction_withdrawn.connect(signals.cancel_introduction_requests, dispatch_uid="events")
         # `seed_demo` continues with a planned, published season of events.
         demo_catalog_ready.connect(signals.seed_demo_events, dispatch_uid="events")
+        # A membership that ends takes the person's calendar feeds of it along.
+        from django.db.models.signals import post_delete  # noqa: PLC0415
+
+        from core.models import Membership  # noqa: PLC0415
+
+        post_delete.connect(signals.drop_calendar_feeds, sender=Membership, dispatch_uid="events")

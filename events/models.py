@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -599,17 +600,38 @@ class Outcome(models.Model):
 
 
 class CalendarFeed(models.Model):
-    """A private .ics subscription URL per organization (the token is the secret)."""
+    """A person's private .ics subscription URL for one of their organizations' schedules.
 
-    organization = models.OneToOneField(
-        Organization, on_delete=models.CASCADE, related_name="calendar_feed"
+    Personal, not the organization's: it stops answering when the person's membership
+    ends or the account is deactivated, and its owner can rotate it (a new token; the
+    old URL stops working at once). The token is the only secret of the URL.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+        verbose_name=_("person"),
     )
-    token = models.CharField(max_length=64, unique=True, default=new_token)
-    created_at = models.DateTimeField(auto_now_add=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+        verbose_name=_("organization"),
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    rotated_at = models.DateTimeField(_("rotated at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("calendar feed")
         verbose_name_plural = _("calendar feeds")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="calendar_feed_unique"),
+        ]
 
     def __str__(self) -> str:
-        return f"feed of {self.organization_id}"
+        return f"feed of {self.user_id} @ {self.organization_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("calendar-feed", args=[self.token])

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core.models import User
+from core.models import Membership, User
 from events.models import Event
-from events.services import demo, requests
+from events.services import demo, feeds, requests
 from matchmaking.models import Interest
 
 
@@ -21,3 +21,10 @@ def cancel_introduction_requests(sender, *, interest: Interest, **kwargs) -> Non
 def seed_demo_events(sender, *, staff: User, **kwargs) -> Event | None:
     """matchmaking.signals.demo_catalog_ready: a planned season with a shared event."""
     return demo.seed_events(staff=staff)
+
+
+def drop_calendar_feeds(sender, *, instance: Membership, **kwargs) -> None:
+    """post_delete of core's Membership: the person's feeds of that organization go."""
+    feeds.drop_feeds_of_membership(
+        user_id=instance.user_id, organization_id=instance.organization_id
+    )

@@ -36,13 +36,13 @@ from core.outbox import enqueue
 from events import scheduling
 from events.ics import ics_for
 from events.models import (
-    CalendarFeed,
     Event,
     Meeting,
     MeetingRequest,
     Registration,
     Unavailability,
 )
+from events.services import feeds
 from events.services.requests import (
     event_link,
     members_of,
@@ -510,8 +510,6 @@ def send_schedules(event: Event, *, by: User | None) -> int:
         meetings = with_labels(event, by_org.get(organization.pk, []), organization.pk)
         digest = _schedule_digest(event, meetings)
         unscheduled = unscheduled_for(event, organization.pk)
-        feed = calendar_feed_for(organization)
-        feed_url = settings.SITE_URL + reverse("calendar-feed", args=[feed.token])
         sent = False
         for user in members_of(organization.pk):
             key = f"event_schedule:{event.pk}:{organization.pk}:{digest}:{user.pk}"
@@ -527,7 +525,9 @@ def send_schedules(event: Event, *, by: User | None) -> int:
                     "organization": organization,
                     "meetings": meetings,
                     "unscheduled_count": len(unscheduled),
-                    "feed_url": feed_url,
+                    "feed_url": feeds.feed_url(
+                        feeds.calendar_feed_for(user=user, organization=organization)
+                    ),
                     "link": event_link(event),
                 },
                 attachments=[Attachment("schedule.ics", calendar, "text/calendar")],
@@ -545,12 +545,6 @@ def meetings_of_event(event: Event):
         .select_related("enterprise", "provider", "request__need", "request__solution")
         .order_by("slot", "table")
     )
-
-
-def calendar_feed_for(organization: Organization) -> CalendarFeed:
-    """The organization's private subscription link, made on first use."""
-    feed, _created = CalendarFeed.objects.get_or_create(organization=organization)
-    return feed
 
 
 def feed_items(organization: Organization) -> list[Event | Meeting]:

@@ -26,6 +26,7 @@ from core.ratelimit import ratelimit
 from core.selectors import member_org_ids
 from events.ics import ics_for
 from events.models import CalendarFeed, Event, Meeting, MeetingRequest, Registration
+from events.services import feeds as feed_services
 from events.services import requests as request_services
 from events.services import schedule as schedule_services
 from events.services.running import UNDER_WAY
@@ -184,7 +185,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if event.status in (Event.Status.SCHEDULED, Event.Status.RUNNING, Event.Status.FINISHED):
             context["unscheduled"] = schedule_services.unscheduled_for(event, organization.pk)
         if meetings:
-            feed = CalendarFeed.objects.filter(organization=organization).first()
+            feed = CalendarFeed.objects.filter(user=request.user, organization=organization)
+            feed = feed.first()
             context["feed_url"] = (
                 request.build_absolute_uri(reverse("calendar-feed", args=[feed.token]))
                 if feed
@@ -297,11 +299,11 @@ def schedule_ics(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def calendar_link(request: HttpRequest) -> HttpResponse:
-    """Make (once) my organization's private calendar subscription link."""
+    """Make (once) my personal calendar subscription link for my organization's schedule."""
     organization = _organization(request)
     if organization is None:
         raise Http404
-    schedule_services.calendar_feed_for(organization)
+    feed_services.calendar_feed_for(user=request.user, organization=organization)
     messages.success(
         request,
         _("Your calendar link is ready. Add it to your calendar app as a subscription."),
@@ -309,12 +311,41 @@ def calendar_link(request: HttpRequest) -> HttpResponse:
     target = posted_pk(request.POST.get("event"))
     if target:
         return redirect(f"{event_url(Event(pk=target))}#schedule")
-    return redirect("my-events")
+    return redirect(f"{reverse('profile')}#calendar")
+
+
+@login_required
+@require_POST
+def calendar_rotate(request: HttpRequest) -> HttpResponse:
+    """Replace my calendar link by a new one (the old one stops working)."""
+    organization = _organization(request)
+    if organization is None:
+        raise Http404
+    feed_services.rotate_calendar_feed(user=request.user, organization=organization)
+    messages.success(
+        request,
+        _(
+            "Your calendar link was replaced. Subscribe to the new one; the old one no longer works."
+        ),
+    )
+    return redirect(f"{reverse('profile')}#calendar")
 
 
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """The private subscription feed: no login, the token is the secret."""
-    feed = get_object_or_404(CalendarFeed.objects.select_related("organization"), token=token)
+    """The private subscription feed: no login, the token is the secret.
+
+    Answers only while the feed's owner is an active member of the organization; a
+    feed whose owner left answers 410 Gone, without any of the schedule.
+    """
+    feed = feed_services.live_feed(token)
+    if feed is None:
+        if CalendarFeed.objects.filter(token=token).exists():
+            return HttpResponse(
+                _("This calendar link no longer works."),
+                status=410,
+                content_type="text/plain; charset=utf-8",
+            )
+        raise Http404
     content = ics_for(feed.organization, schedule_services.feed_items(feed.organization))
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
@@ -329,5 +360,6 @@ urlpatterns = [
     path("<int:pk>/schedule.ics", schedule_ics, name="event-schedule-ics"),
     path("requests/<int:pk>/", request_action, name="meeting-request-action"),
     path("calendar/link/", calendar_link, name="calendar-link"),
+    path("calendar/rotate/", calendar_rotate, name="calendar-rotate"),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
 ]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from events.models import Event
-from events.services import schedule as schedule_services
+from events.services import feeds
 from matchmaking.models import Interest
 from matchmaking.services import interests as interest_services
 from matchmaking.services import matching
@@ -65,7 +65,7 @@ def site():
             event=event, enterprise=enterprise, provider=provider, need=need, solution=solution
         )
     )
-    schedule_services.calendar_feed_for(enterprise)
+    feeds.calendar_feed_for(user=enterprise_user, organization=enterprise)
     return {
         "enterprise": enterprise_user,
         "provider": provider_user,

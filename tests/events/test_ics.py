@@ -12,7 +12,7 @@ from icalendar import Calendar
 
 from events.ics import ics_for
 from events.models import CalendarFeed, Event, Meeting
-from events.services import schedule as services
+from events.services import feeds
 from tests.events.factories_schedule import (
     EventFactory,
     MeetingFactory,
@@ -109,7 +109,9 @@ def test_calendar_feed_needs_no_login_and_lists_published_meetings(client, meeti
         slot=3,
         published=False,
     )
-    feed = services.calendar_feed_for(meeting.enterprise)
+    feed = feeds.calendar_feed_for(
+        user=member_of(meeting.enterprise), organization=meeting.enterprise
+    )
 
     response = client.get(reverse("calendar-feed", args=[feed.token]))
 
@@ -123,7 +125,7 @@ def test_calendar_feed_lists_attended_events_without_meetings(client):
     event = EventFactory()
     organization = RegistrationFactory(event=event).organization
     EventFactory(status=Event.Status.DRAFT)
-    feed = services.calendar_feed_for(organization)
+    feed = feeds.calendar_feed_for(user=member_of(organization), organization=organization)
 
     content = client.get(reverse("calendar-feed", args=[feed.token])).content
 
@@ -136,9 +138,10 @@ def test_calendar_feed_with_a_wrong_token_is_not_found(client):
     assert client.get(reverse("calendar-feed", args=["not-a-token"])).status_code == 404
 
 
-def test_calendar_feed_is_made_once_per_organization(meeting):
-    first = services.calendar_feed_for(meeting.enterprise)
-    second = services.calendar_feed_for(meeting.enterprise)
+def test_calendar_feed_is_made_once_per_person_and_organization(meeting):
+    user = member_of(meeting.enterprise)
+    first = feeds.calendar_feed_for(user=user, organization=meeting.enterprise)
+    second = feeds.calendar_feed_for(user=user, organization=meeting.enterprise)
 
     assert (first.pk, CalendarFeed.objects.count()) == (second.pk, 1)
     assert len(first.token) >= 32

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from events.models import Event, MeetingRequest, Registration
-from events.services import schedule as schedule_services
+from events.services import feeds as feed_services
 from tests.events.factories_schedule import (
     EventFactory,
     MeetingFactory,
@@ -234,8 +234,9 @@ def test_event_page_shows_my_published_schedule_with_times_and_tables(client, en
     MeetingFactory(
         request=MeetingRequestFactory(event=event, enterprise=enterprise), slot=2, published=False
     )
-    schedule_services.calendar_feed_for(enterprise)
-    client.force_login(member_of(enterprise))
+    user = member_of(enterprise)
+    feed = feed_services.calendar_feed_for(user=user, organization=enterprise)
+    client.force_login(user)
 
     response = client.get(reverse("event-detail", args=[event.pk]))
 
@@ -244,7 +245,6 @@ def test_event_page_shows_my_published_schedule_with_times_and_tables(client, en
     assert "13:50–14:10" in body
     assert meeting.provider.name in body
     assert reverse("event-schedule-ics", args=[event.pk]) in body
-    feed = enterprise.calendar_feed
     assert reverse("calendar-feed", args=[feed.token]) in body
 
 
@@ -275,11 +275,12 @@ def test_event_page_explains_requests_left_out_of_the_schedule(client, enterpris
 
 
 def test_calendar_link_is_made_on_request(client, enterprise):
-    client.force_login(member_of(enterprise))
+    user = member_of(enterprise)
+    client.force_login(user)
 
     client.post(reverse("calendar-link"))
 
-    assert enterprise.calendar_feed.token
+    assert user.calendar_feeds.get(organization=enterprise).token
 
 
 @pytest.mark.parametrize("n", [1, 3])
@@ -291,8 +292,9 @@ def test_event_page_query_count(client, django_assert_num_queries, event, enterp
         make_match(need, SolutionFactory(organization=provider), 0.5 + k / 10)
         request = MeetingRequestFactory(event=event, enterprise=enterprise, provider=provider)
         MeetingFactory(request=request, slot=k)
-    schedule_services.calendar_feed_for(enterprise)
-    client.force_login(member_of(enterprise))
+    user = member_of(enterprise)
+    feed_services.calendar_feed_for(user=user, organization=enterprise)
+    client.force_login(user)
 
     # session, user, membership, event, registration, 4 for the suggestions,
     # requests, meetings, calendar feed

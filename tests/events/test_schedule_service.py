@@ -233,7 +233,7 @@ def test_fail_schedule_marks_the_event_failed_and_keeps_the_report(event):
 def test_send_schedules_publishes_and_emails_each_organization_an_ics(event, run_on_commit):
     requests = full_grid(event, 1, 2)
     enterprise = requests[0].enterprise
-    member_of(enterprise, email="ent@example.com")
+    person = member_of(enterprise, email="ent@example.com")
     for request in requests:
         member_of(request.provider)
     services.run_scheduler(event.pk)
@@ -250,7 +250,8 @@ def test_send_schedules_publishes_and_emails_each_organization_an_ics(event, run
     assert (filename, mimetype) == ("schedule.ics", "text/calendar")
     calendar = Calendar.from_ical(content)
     assert len(calendar.walk("VEVENT")) == 2
-    feed = enterprise.calendar_feed
+    # Each person gets their own feed link (it dies with their membership).
+    feed = person.calendar_feeds.get(organization=enterprise)
     assert f"/events/calendar/{feed.token}.ics" in message.body
 
 

@@ -255,6 +255,7 @@ MATRIX: list[Row] = [
         data={"action": "accept"},
     ),
     _post("calendar-link", (LOGIN, REDIRECT, REDIRECT, 404)),
+    _post("calendar-rotate", (LOGIN, REDIRECT, REDIRECT, 404)),
     _obj("event-check-in", "event:published", STAFF_ONLY_PAGE),
     _obj("event-feedback", "event:published", SIGNED_IN),
     _obj("event-feedback", "event:draft", (LOGIN, 404, 404, 404)),

@@ -450,6 +450,8 @@ POST_VIEWS = [
         _keys(action=st.one_of(ACTIONS, VALUE)),
     ),
     ("calendar-link", ENTERPRISE, {}, _keys(event=PK)),
+    ("calendar-rotate", ENTERPRISE, {}, {}),
+    ("api-token-revoke", ENTERPRISE, {}, _keys("key")),
     (
         "event-check-in",
         STAFF,

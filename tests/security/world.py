@@ -387,8 +387,12 @@ def build_world() -> World:
         table=1,
         published=True,
     )
-    o["feed:ent"] = CalendarFeed.objects.create(organization=o["org:ent"])
-    o["feed:other_ent"] = CalendarFeed.objects.create(organization=o["org:other_ent"])
+    o["feed:ent"] = CalendarFeed.objects.create(
+        user=world.users[ENTERPRISE], organization=o["org:ent"]
+    )
+    o["feed:other_ent"] = CalendarFeed.objects.create(
+        user=o["user:other_ent"], organization=o["org:other_ent"]
+    )
     o["season"] = Season.objects.create(
         name="安全测试季", start=dt.date(2027, 1, 4), end=dt.date(2027, 12, 24)
     )

@@ -11,6 +11,8 @@ refusals, so each operation lists those it can give, with their bodies:
   permissions are not all AllowAny;
 - 404 for a record that does not exist or is not the caller's to see, and for a page
   of a list past its end;
+- 413 for a write whose body is larger than REQUEST_BODY_LIMITS["api"]
+  (config/middleware.py RequestSizeLimitMiddleware);
 - 429 where a throttle applies to the method.
 """
 
@@ -50,6 +52,7 @@ NOT_FOUND = OpenApiResponse(
     description="No such record among those you may see, or no such page.",
 )
 THROTTLED = OpenApiResponse(ErrorSerializer, description="Too many requests; try again later.")
+TOO_LARGE = OpenApiResponse(ErrorSerializer, description="The request body is too large.")
 
 
 class AutoSchema(SpectacularAutoSchema):
@@ -74,6 +77,8 @@ class AutoSchema(SpectacularAutoSchema):
             errors["403"] = FORBIDDEN
         if "{" in self.path or self._is_paginated_list():
             errors["404"] = NOT_FOUND
+        if self.method in ("POST", "PUT", "PATCH"):
+            errors["413"] = TOO_LARGE
         throttles = view.get_throttles()
         if any(
             not (self.method in SAFE_METHODS and getattr(throttle, "writes_only", False))

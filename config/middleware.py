@@ -1,10 +1,14 @@
 """Site-wide middleware."""
 
+import io
+import re
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
+from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.log import log_response
 from django.utils.translation import gettext
@@ -84,3 +88,69 @@ class RejectNullCharactersMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in data.lists()
         )
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request body larger than its kind of endpoint allows, before reading it.
+
+    The first middleware: nothing has touched the body yet. A Content-Length above the
+    limit (settings.REQUEST_BODY_LIMITS, the kind chosen by REQUEST_BODY_KINDS from
+    the path) is answered 413 at once, without reading a byte, whoever sends it —
+    before the CSRF check, the session or the login. A body sent without a length
+    (chunked) is read up to the limit and refused past it; within it, it is handed on
+    with its length, as if it had been sent with one. The web server and the proxy
+    in front refuse oversized requests first (platform/gunicorn.conf.py,
+    platform/nginx.conf); this holds wherever the app runs.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.kinds = [(re.compile(pattern), kind) for pattern, kind in settings.REQUEST_BODY_KINDS]
+
+    def limit_for(self, path: str) -> int:
+        kind = next((kind for pattern, kind in self.kinds if pattern.search(path)), "form")
+        return settings.REQUEST_BODY_LIMITS[kind]
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = self.limit_for(request.path)
+        length = request.META.get("CONTENT_LENGTH") or ""
+        if length:
+            if not (length.isascii() and length.isdigit()):
+                return self._refuse(request, 400, limit)
+            if int(length) > limit:
+                return self._refuse(request, 413, limit)
+        elif "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            stream = request.META.get("wsgi.input")
+            body = stream.read(limit + 1) if stream is not None else b""
+            if len(body) > limit:
+                return self._refuse(request, 413, limit)
+            request.META["CONTENT_LENGTH"] = str(len(body))
+            # Django reads a body by its length; a chunked one would be taken as empty.
+            request._stream = LimitedStream(io.BytesIO(body), len(body))  # noqa: SLF001
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request: HttpRequest, status: int, limit: int) -> HttpResponse:
+        megabytes = round(limit / 1_048_576, 1)
+        if status == 413:
+            message = gettext("The request is too large: at most %(size)s MB may be sent here.") % {
+                "size": megabytes
+            }
+        else:
+            message = gettext("The request's length is not valid.")
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message}, status=status)
+        else:
+            response = HttpResponse(
+                render_to_string("413.html", {"message": message}, request=request), status=status
+            )
+        # The unread body must not be taken for the next request on this connection.
+        response["Connection"] = "close"
+        log_response(
+            "Request body refused (limit %s bytes): %s",
+            limit,
+            request.path,
+            response=response,
+            request=request,
+        )
+        return response

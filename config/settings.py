@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 AUDITED_APPS = ("core", "matchmaking", "events")
 
 MIDDLEWARE = [
+    # First: an oversized body is refused before anything reads it.
+    "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RejectNullCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -113,11 +115,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache and Celery ----------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
-if REDIS_URL:
+
+
+def _beside(url: str) -> str:
+    """The Redis database next to the broker's on the same server (0 → 1, 15 → 14)."""
+    base, _slash, database = url.rstrip("/").rpartition("/")
+    if not database.isdigit() or "://" not in base:
+        return url.rstrip("/") + "/1"
+    number = int(database)
+    return f"{base}/{number + 1 if number < 15 else number - 1}"
+
+
+# The cache (pages, rate-limit counts, throttles) is kept apart from the broker's
+# queues: anonymous visitors can make it grow, and Redis under memory pressure must
+# evict cache entries, never jobs. Production points CACHE_URL at a Redis instance of
+# its own with `maxmemory-policy allkeys-lru` (docker-compose.yml, docs/OPERATIONS.md);
+# by default it is the next database of REDIS_URL's server, whose instance then needs
+# `maxmemory-policy volatile-lru` (every cache entry expires; no broker key does).
+CACHE_URL = env("CACHE_URL", default=_beside(REDIS_URL) if REDIS_URL else "")
+if CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             "KEY_PREFIX": "aiplus",
             "TIMEOUT": 300,
         }
@@ -270,9 +290,34 @@ STORAGES = {
 # view that checks who may see them (never by whitenoise or the web server).
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENTS_PER_SAVE = 5
+
+# --- request sizes -------------------------------------------------------------------
+# The largest request body each kind of endpoint takes, in bytes; a larger one is
+# answered 413 before it is read (config/middleware.py RequestSizeLimitMiddleware).
+# gunicorn and the proxy (platform/) refuse at their own, larger limit first.
+REQUEST_BODY_LIMITS = {
+    # The site's forms (sign-in, sign-up, RSVP, requests): text only.
+    "form": env.int("REQUEST_BODY_LIMIT_FORM", default=256 * 1024),
+    # The REST API's JSON bodies.
+    "api": env.int("REQUEST_BODY_LIMIT_API", default=1024 * 1024),
+    # A need's or solution's form with its attachments: five files of 10 MB at most.
+    "upload": env.int(
+        "REQUEST_BODY_LIMIT_UPLOAD",
+        default=ATTACHMENTS_PER_SAVE * ATTACHMENT_MAX_BYTES + 1024 * 1024,
+    ),
+    # The programme office's admin, with the catalog import (a file of 20 MB at most).
+    "admin": env.int("REQUEST_BODY_LIMIT_ADMIN", default=21 * 1024 * 1024),
+}
+# Which kind a path is (first match wins; "form" otherwise).
+REQUEST_BODY_KINDS = [
+    (r"^/api/", "api"),
+    (r"^/admin/", "admin"),
+    (r"^/my/(needs|solutions)/", "upload"),
+]
 
 # --- email ---------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -18,3 +18,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # gunicorn's control socket defaults to one path per OS user; several servers on one
 # host (or a test next to production) would share it. The platform does not use it.
 control_socket_disable = True
+# Request limits (gunicorn's defaults, stated so they are deliberate): the request line,
+# the number of headers and the size of one. Bodies are limited by the proxy in front
+# (platform/nginx.conf) and by the app before it reads them (REQUEST_BODY_LIMITS).
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190

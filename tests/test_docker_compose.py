@@ -11,11 +11,11 @@ COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
 def test_compose_names_the_platform_services():
-    assert set(COMPOSE["services"]) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(COMPOSE["services"]) == {"postgres", "redis", "cache", "web", "worker", "beat"}
 
 
 def test_compose_services_have_health_checks():
-    for name in ("postgres", "redis", "web", "worker"):
+    for name in ("postgres", "redis", "cache", "web", "worker"):
         assert "test" in COMPOSE["services"][name]["healthcheck"], name
 
 
@@ -30,6 +30,7 @@ def test_compose_app_services_wait_for_healthy_dependencies():
         assert depends == {
             "postgres": {"condition": "service_healthy"},
             "redis": {"condition": "service_healthy"},
+            "cache": {"condition": "service_healthy"},
         }
 
 
@@ -56,3 +57,15 @@ def test_compose_commands_refer_to_importable_modules_and_files():
                 importlib.import_module(part.split(":")[0])
             if part == "-A":
                 importlib.import_module(command[command.index("-A") + 1])
+
+
+def test_the_cache_can_never_evict_the_brokers_jobs():
+    broker = COMPOSE["services"]["redis"]["command"]
+    cache = COMPOSE["services"]["cache"]["command"]
+    environment = COMPOSE["x-app"]["environment"]
+
+    assert broker[broker.index("--maxmemory-policy") + 1] == "noeviction"
+    assert cache[cache.index("--maxmemory-policy") + 1] == "allkeys-lru"
+    assert "--maxmemory" in cache
+    assert environment["REDIS_URL"].startswith("redis://redis:")
+    assert environment["CACHE_URL"].startswith("redis://cache:")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +15,7 @@ from matchmaking.services.catalog import submission_errors
 
 SUBMIT = "submit"
 SAVE_DRAFT = "draft"
-MAX_FILES_PER_SAVE = 5
+MAX_FILES_PER_SAVE = settings.ATTACHMENTS_PER_SAVE
 
 
 class MultipleFileInput(forms.ClearableFileInput):

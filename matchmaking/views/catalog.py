@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Max
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -68,46 +68,97 @@ def _page(request: HttpRequest, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 # --- public catalog ------------------------------------------------------------------
 
 
 CATALOG_CACHE_SECONDS = 300
+# Pages past this one, and free-text searches, are rendered for the visitor but not
+# kept: each distinct query would otherwise take a cache entry (anyone can make many).
+CATALOG_CACHE_MAX_PAGE = 10
+# Distinct filter combinations kept per catalog state and language; past it, the
+# page is rendered each time. Bounds what anonymous visitors can store.
+CATALOG_CACHE_MAX_VARIANTS = 200
+
+
+def _catalog_query(filterset, page_number: int) -> QueryDict:
+    """The query the page is for: the filters it knows, cleaned and in a fixed order,
+    and the page — nothing else the visitor sent."""
+    query = QueryDict(mutable=True)
+    if filterset.is_bound and filterset.is_valid():
+        for name in sorted(filterset.filters):
+            if name not in filterset.form.data:
+                continue
+            values = filterset.form.data.getlist(name)
+            if any(value.strip() for value in values):
+                query.setlist(name, sorted({value.strip() for value in values if value.strip()}))
+    if page_number > 1:
+        query["page"] = str(page_number)
+    return query
+
+
+def _page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "1")
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) <= 6 else 1
+
+
+def _catalog_cache_key(kind: str, request: HttpRequest, state: dict, query: QueryDict):
+    """The cache key of a catalog page, or None when this page is not to be kept."""
+    if "q" in query or int(query.get("page", "1")) > CATALOG_CACHE_MAX_PAGE:
+        return None
+    version = "{}:{}:{}:{}".format(
+        kind,
+        request.LANGUAGE_CODE,
+        state["published"],
+        state["changed"].timestamp() if state["changed"] else 0,
+    )
+    key = f"catalog:{version}:" + hashlib.sha256(query.urlencode().encode()).hexdigest()[:32]
+    if cache.get(key) is not None:
+        return key
+    variants = f"catalog-variants:{version}"
+    cache.add(variants, 0, CATALOG_CACHE_SECONDS)
+    try:
+        count = cache.incr(variants)
+    except ValueError:  # expired in between
+        return None
+    return key if count <= CATALOG_CACHE_MAX_VARIANTS else None
 
 
 def catalog_list(request: HttpRequest, kind: str) -> HttpResponse:
     """The public catalog. Its body (filters and results) is the same for every visitor,
     so it is rendered once per catalog state, language and query, then served from
-    the cache: the busiest page of the site costs one small query."""
+    the cache: the busiest page of the site costs one small query.
+
+    The cache key is made from the known filters only (cleaned, sorted) and the page
+    number; unknown parameters change nothing, and searches, deep pages and filter
+    combinations past CATALOG_CACHE_MAX_VARIANTS are not kept (see above)."""
     spec = KINDS[kind]
     state = spec.model.objects.published().aggregate(
         changed=Max("updated_at"), published=Count("pk")
     )
-    key = "catalog:{}:{}:{}:{}:{}".format(
-        kind,
-        request.LANGUAGE_CODE,
-        state["published"],
-        state["changed"].timestamp() if state["changed"] else 0,
-        hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32],
-    )
+    queryset = spec.published()
+    filterset = spec.filterset(request.GET or None, queryset=queryset)
+    valid = not filterset.is_bound or filterset.is_valid()
+    # An invalid filter is shown back with its error, and never kept.
+    query = _catalog_query(filterset, _page_number(request)) if valid else request.GET
+    key = _catalog_cache_key(kind, request, state, query) if valid else None
     context = {"kind": kind}
-    body = cache.get(key)
+    body = cache.get(key) if key else None
     if body is None:
-        queryset = spec.published()
-        if not request.GET.get("ordering"):
-            queryset = queryset.order_by("-published_at", "-pk")
-        filterset = spec.filterset(request.GET or None, queryset=queryset)
-        records = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+        if valid:
+            filterset = spec.filterset(query or None, queryset=queryset)
+        records = filterset.qs if filterset.is_bound and valid else queryset
+        if not query.get("ordering") or not valid:
+            records = records.order_by("-published_at", "-pk")
+        without_page = query.copy()
+        without_page.pop("page", None)
         context.update(
-            filter=filterset, page=_page(request, records), query=_query_without_page(request)
+            filter=filterset,
+            page=Paginator(records, PAGE_SIZE).get_page(query.get("page")),
+            query=without_page.urlencode(),
         )
         body = render_to_string("catalog/list_body.html", context, request=request)
-        cache.set(key, body, CATALOG_CACHE_SECONDS)
+        if key:
+            cache.set(key, body, CATALOG_CACHE_SECONDS)
     context["body"] = body
     return render(request, "catalog/list.html", context)
 

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "import_export",
     "config.apps.AxesConfig",
+    # Permissions as named predicates: each app's rules.py is loaded at start-up.
+    "rules.apps.AutodiscoverRulesConfig",
     "core",
     "matchmaking",
     "events",
@@ -205,6 +207,8 @@ AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Object permissions from the apps' rules.py; no name repeats a model permission.
+    "rules.permissions.ObjectPermissionBackend",
 ]
 # OWASP ASVS 4.0.3 V2.1: at least 12 characters (2.1.1), at most 128 (2.1.2), not a
 # common password (2.1.7), and strong enough by zxcvbn's estimate (core/passwords.py);

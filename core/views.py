@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
+import rules
 from axes.utils import reset as reset_lockout
 from django.conf import settings
 from django.contrib import messages
@@ -256,8 +257,9 @@ def organization(request: HttpRequest) -> HttpResponse:
         pending = request.user.memberships.select_related("organization").first()
         return render(request, "account/no_organization.html", {"pending": pending})
     org = membership.organization
+    manages = rules.has_perm("core.manage_members", request.user, org)
     form = None
-    if membership.is_owner:
+    if manages:
         form = OrganizationForm(request.POST or None, instance=org)
         if request.method == "POST" and form.is_valid():
             organizations.update_organization(
@@ -269,6 +271,7 @@ def organization(request: HttpRequest) -> HttpResponse:
     context = {
         "organization": org,
         "membership": membership,
+        "manages": manages,
         "form": form,
         "members": members,
         "invitations": org.invitations.filter(accepted_at__isnull=True),

@@ -2,7 +2,7 @@
 
 Who sees what: the querysets hold only the records the caller may open
 (`visible_to`), so anything else is a 404 and never appears in a list; the
-serializers leave out the fields the caller may not see (matchmaking.selectors).
+serializers leave out the fields the caller may not see (matchmaking/rules.py).
 Writes go through matchmaking.services; their ValidationError and DomainError become
 400 responses with field errors or a `detail` (core.api.errors).
 
@@ -16,6 +16,7 @@ import copy
 import logging
 
 import django_filters
+import rules
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -38,10 +39,10 @@ from core.api.errors import ServiceErrorsMixin
 from core.enums import Side
 from core.models import Capability, Industry
 from core.selectors import member_org_ids
-from matchmaking import selectors
 from matchmaking.filters import NeedFilter, SolutionFilter
 from matchmaking.models import Interest, Match, MatchFeedback, Need, Solution, Status, StatusChange
-from matchmaking.permissions import NEED, SOLUTION, CanPostRecord, posting_organizations
+from matchmaking.permissions import CanPostRecord
+from matchmaking.rules import NEED, SOLUTION, posting_organizations
 from matchmaking.selectors import _with_interest_state
 from matchmaking.serializers import (
     API_FIELD_PATHS,
@@ -132,8 +133,8 @@ class CatalogViewSet(
 
     def get_object(self):
         record = super().get_object()
-        if self.action in self.insider_actions and not selectors.is_insider(
-            self.request.user, record
+        if self.action in self.insider_actions and not rules.has_perm(
+            "matchmaking.edit_record", self.request.user, record
         ):
             raise Http404
         return record

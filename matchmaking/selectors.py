@@ -1,11 +1,7 @@
-"""Reads with access rules: who may see which record and which of its fields.
+"""Reads of needs, solutions and matches for the pages and the API.
 
-Views, the API and exports all ask here, so that the rules live in one place:
-- members of the owning organization and staff see everything of a record;
-- others see published records only, and only their public fields;
-- a need's full description is shown to signed-in members when the need allows it;
-- contact details are shown to the other side only after both sides agreed to be
-  introduced (matchmaking.Interest, double opt-in).
+Who may see which record and which of its fields is decided in matchmaking/rules.py;
+this module answers the queries those rules and the pages need.
 """
 
 from __future__ import annotations
@@ -13,23 +9,8 @@ from __future__ import annotations
 from django.apps import apps
 from django.db.models import Prefetch, QuerySet
 
-from core.selectors import is_member, member_org_ids
-from matchmaking.models import Attachment, Confidentiality, Need, Solution, Status
-
-
-def is_insider(user, record: Need | Solution) -> bool:
-    """Members of the record's organization and staff: they see every field."""
-    return user.is_authenticated and (user.is_staff or is_member(user, record.organization_id))
-
-
-def can_see_description(user, record: Need | Solution) -> bool:
-    if is_insider(user, record):
-        return True
-    if isinstance(record, Solution):
-        return record.status == Status.APPROVED
-    if record.status != Status.APPROVED or not user.is_authenticated:
-        return False
-    return record.confidentiality == Confidentiality.MEMBERS or introduced(user, record)
+from core.selectors import member_org_ids
+from matchmaking.models import Attachment, Need, Solution, Status
 
 
 def introduced(user, record: Need | Solution) -> bool:
@@ -59,20 +40,6 @@ def _introduced_ids(user, kind: str) -> frozenset[int]:
     else:
         ids = accepted.filter(need__organization_id__in=mine).values_list("solution_id", flat=True)
     return frozenset(ids)
-
-
-def can_see_contact(user, record: Need | Solution) -> bool:
-    return is_insider(user, record) or introduced(user, record)
-
-
-def can_see_attachments(user, record: Need | Solution) -> bool:
-    if is_insider(user, record):
-        return True
-    return record.status == Status.APPROVED and record.share_attachments and user.is_authenticated
-
-
-def can_download(user, attachment: Attachment) -> bool:
-    return can_see_attachments(user, attachment.record)
 
 
 def _catalog_prefetch(queryset: QuerySet, *, many_industries: bool) -> QuerySet:

@@ -3,7 +3,7 @@
 Field names and codes are those of the catalog exchange format (catalog-format.md):
 industries and capabilities by code, `deployment_modes` as a list, `contact` as an
 object. Which fields a caller receives depends on the caller and the record, as
-matchmaking.selectors decides for the pages too; the schema marks those fields
+matchmaking/rules.py decides for the pages too; the schema marks those fields
 optional. Saving goes through matchmaking.services.catalog, so the API accepts and
 refuses exactly what the forms do.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import rules
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -21,9 +22,8 @@ from core.enums import Side
 from core.models import Capability, Industry, Organization
 from core.selectors import is_member
 from core.validators import normalize_phone
-from matchmaking import selectors
 from matchmaking.models import Deployment, Interest, Match, Need, Solution, Status, StatusChange
-from matchmaking.permissions import may_post
+from matchmaking.rules import may_post_as
 from matchmaking.services import catalog as services
 
 INDUSTRIES_HELP = _("Industry codes from the catalog format, e.g. manufacturing.")
@@ -163,11 +163,11 @@ class CatalogRecordSerializer(CallerDependentSerializer):
     def hidden_fields(self, instance) -> set[str]:
         user = self.caller
         hidden: set[str] = set()
-        if not selectors.can_see_description(user, instance):
+        if not rules.has_perm("matchmaking.see_record_description", user, instance):
             hidden.update(self.description_fields)
-        if not selectors.can_see_contact(user, instance):
+        if not rules.has_perm("matchmaking.see_record_contact", user, instance):
             hidden.add("contact")
-        if not selectors.is_insider(user, instance):
+        if not rules.has_perm("matchmaking.see_record_private", user, instance):
             hidden.update({"review_note", "history"})
         return hidden
 
@@ -179,9 +179,9 @@ class CatalogRecordSerializer(CallerDependentSerializer):
                 )
             return organization
         user = self.caller
-        if not (user.is_staff or is_member(user, organization.pk)):
+        if not rules.has_perm("core.act_for_organization", user, organization):
             raise serializers.ValidationError(_("You can only post for your own organization."))
-        if not may_post(organization, self.Meta.kind):
+        if not may_post_as(organization, self.Meta.kind):
             raise serializers.ValidationError(
                 _("Scenario needs are posted by enterprises.")
                 if self.Meta.kind == "need"
@@ -491,7 +491,7 @@ class InterestSerializer(CallerDependentSerializer):
         visible = (
             instance.status == Interest.Status.ACCEPTED
             and other is not None
-            and selectors.can_see_contact(self.caller, other)
+            and rules.has_perm("matchmaking.see_record_contact", self.caller, other)
         )
         return set() if visible else {"contact"}
 

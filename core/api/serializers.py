@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import rules
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +14,6 @@ from rest_framework.exceptions import Throttled
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 
-from core.api.permissions import is_organization_insider
 from core.models import Industry, Organization, User
 from core.services import organizations
 from core.validators import normalize_uscc
@@ -125,7 +125,8 @@ class OrganizationSerializer(CallerDependentSerializer):
         }
 
     def hidden_fields(self, instance: Organization) -> set[str]:
-        return set() if is_organization_insider(self.caller, instance) else {"uscc"}
+        private = rules.has_perm("core.see_organization_private", self.caller, instance)
+        return set() if private else {"uscc"}
 
     def validate_uscc(self, value: str) -> str:
         code = normalize_uscc(value)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import rules
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
@@ -142,13 +143,7 @@ def update_profile(*, user: User, fields: dict[str, Any]) -> User:
 
 
 def _require_owner(user: User, organization: Organization) -> None:
-    is_owner = Membership.objects.filter(
-        user=user,
-        organization=organization,
-        role=Membership.Role.OWNER,
-        status=Membership.Status.ACTIVE,
-    ).exists()
-    if not is_owner:
+    if not rules.has_perm("core.manage_members", user, organization):
         raise NotAllowedError(_("Only an owner of the organization can do this."))
 
 

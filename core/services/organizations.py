@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import rules
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core import audit
 from core.errors import NotAllowedError
-from core.models import Membership, Organization, User
+from core.models import Organization, User
 from core.services.bulk import BulkResult
 
 # What only the programme office changes: the code is the organization's identity,
@@ -18,19 +19,10 @@ from core.services.bulk import BulkResult
 STAFF_ONLY_FIELDS = frozenset({"uscc", "verified"})
 
 
-def _is_owner(user: User, organization: Organization) -> bool:
-    return Membership.objects.filter(
-        user=user,
-        organization=organization,
-        role=Membership.Role.OWNER,
-        status=Membership.Status.ACTIVE,
-    ).exists()
-
-
 @transaction.atomic
 def register_organization(*, by: User, fields: dict[str, Any]) -> Organization:
     """Staff register an organization directly (others register through sign-up)."""
-    if not by.is_staff:
+    if not rules.has_perm("core.register_organization", by):
         raise NotAllowedError(_("Organizations register through the sign-up page."))
     organization = Organization.objects.create(**fields)
     audit.record(by, "organization.registered", organization)
@@ -47,7 +39,7 @@ def update_organization(
     Compared with the stored row, not with `organization`: a model form has already
     written its values onto the instance it was given.
     """
-    if not (by.is_staff or _is_owner(by, organization)):
+    if not rules.has_perm("core.edit_organization", by, organization):
         raise NotAllowedError(_("Only an owner of the organization can change its details."))
     stored = Organization.objects.select_for_update().get(pk=organization.pk)
     changed = sorted(name for name, value in fields.items() if getattr(stored, name) != value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import rules
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,7 +22,6 @@ from core import audit
 from core.emails import queue_email
 from core.errors import DomainError, InvalidTransitionError, NotAllowedError
 from core.models import Membership, User
-from core.selectors import is_member
 from core.services.bulk import BulkResult
 from core.validators import validate_attachment
 from matchmaking import signals
@@ -36,7 +36,7 @@ def _kind(record: CatalogRecord) -> str:
 
 
 def _require_member(user: User, record: CatalogRecord) -> None:
-    if not (user.is_staff or is_member(user, record.organization_id)):
+    if not rules.has_perm("matchmaking.edit_record", user, record):
         raise NotAllowedError(_("Only members of the organization can change this record."))
 
 
@@ -212,7 +212,7 @@ def save_record(
         _require_member(by, record)
         if not record.is_editable:
             raise DomainError(_("This record can no longer be edited."))
-    elif not (by.is_staff or is_member(by, record.organization_id)):
+    elif not rules.has_perm("core.act_for_organization", by, record.organization):
         raise NotAllowedError(_("You can only post for your own organization."))
     created = record.pk is None
     was_published = not created and record.status == Status.APPROVED

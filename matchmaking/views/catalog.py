@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -171,15 +172,8 @@ def catalog_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, record, kind: str) -> dict:
-    user = request.user
-    return {
-        "kind": kind,
-        "record": record,
-        "insider": selectors.is_insider(user, record),
-        "show_description": selectors.can_see_description(user, record),
-        "show_contact": selectors.can_see_contact(user, record),
-        "show_attachments": selectors.can_see_attachments(user, record),
-    }
+    # What the visitor may see of the record is asked by the template (matchmaking/rules.py).
+    return {"kind": kind, "record": record}
 
 
 @login_required
@@ -187,7 +181,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(Attachment.objects.select_related("need", "solution"), pk=pk)
     record = attachment.record
     visible = record.__class__.objects.visible_to(request.user).filter(pk=record.pk).exists()
-    if not (visible and selectors.can_download(request.user, attachment)):
+    if not (visible and rules.has_perm("matchmaking.see_record_attachments", request.user, record)):
         raise Http404
     response = FileResponse(
         attachment.file.open("rb"),

@@ -16,8 +16,8 @@ from rest_framework import viewsets
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from core.models import Industry
-from core.selectors import member_org_ids
 from events.models import Event, Meeting, Season
+from events.selectors import participants as selectors
 from events.serializers import EventSerializer, MeetingSerializer
 
 
@@ -90,10 +90,7 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["date", "start_time", "pk"]
 
     def get_queryset(self) -> QuerySet[Event]:
-        events = Event.objects.select_related("domain", "venue")
-        if self.request.user.is_staff:
-            return events
-        return events.visible()
+        return selectors.events_visible_to(self.request.user)
 
 
 @extend_schema_view(
@@ -118,12 +115,4 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Meeting]:
         if getattr(self, "swagger_fake_view", False):
             return Meeting.objects.none()
-        meetings = Meeting.objects.select_related("event", "enterprise", "provider")
-        user = self.request.user
-        if user.is_staff:
-            return meetings
-        mine = member_org_ids(user)
-        return meetings.filter(
-            Q(enterprise_id__in=mine) | Q(provider_id__in=mine),
-            published=True,
-        ).exclude(event__status__in=[Event.Status.DRAFT, Event.Status.CANCELLED])
+        return selectors.meetings_visible_to(self.request.user)

@@ -1,3 +1,11 @@
-"""Event administration: each module registers its admin classes."""
+"""Event administration: each module registers its admin classes.
 
-from events.admin import calendar, events, season  # noqa: F401
+- `events`        events with their registrations and meetings, print and export pages
+- `event_actions` the actions that move events along (through events.services)
+- `registrations` who is invited and coming; check-in and no-show actions
+- `meetings`      meeting requests, meetings and outcomes
+- `season`        seasons (plan, publish, invite) and venues
+- `calendar`      the holiday calendar
+"""
+
+from events.admin import calendar, events, meetings, registrations, season  # noqa: F401

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from core import audit
 from core.models import Membership, Organization, User
-from events.models import CalendarFeed, new_token
+from events.models import CalendarFeed, Event, Meeting, Registration, new_token
+from events.selectors.schedules import meetings_of
 
 
 def calendar_feed_for(*, user: User, organization: Organization) -> CalendarFeed:
@@ -74,3 +75,30 @@ def drop_feeds_of_membership(*, user_id: int, organization_id: int) -> int:
         audit.record(None, "calendar_feed.drop", feed, reason="membership_ended")
         feed.delete()
     return len(feeds)
+
+
+def feed_items(organization: Organization) -> list[Event | Meeting]:
+    """What the subscription feed holds: published meetings, and the events the
+    organization attends where it has none (three queries)."""
+    meetings = list(meetings_of(organization.pk))
+    with_meetings = {m.event_id for m in meetings}
+    events = (
+        Event.objects.visible()
+        .filter(
+            registrations__organization=organization,
+            registrations__status__in=Registration.ATTENDING,
+        )
+        .exclude(pk__in=with_meetings)
+        .select_related("venue")
+    )
+    return [*meetings, *events]
+
+
+def feed_of(*, user: User, organization: Organization) -> CalendarFeed | None:
+    """The person's feed of the organization's schedule, if they made one."""
+    return CalendarFeed.objects.filter(user=user, organization=organization).first()
+
+
+def feed_exists(token: str) -> bool:
+    """Whether any feed has this token (a dead one answers 410, an unknown one 404)."""
+    return CalendarFeed.objects.filter(token=token).exists()

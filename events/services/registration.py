@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import record
 from core.emails import queue_email
 from core.enums import Side
 from core.errors import DomainError, InvalidTransitionError, NotAllowedError
@@ -62,7 +63,7 @@ def send_invitations(event: Event, *, by: User | None) -> int:
     a second call invites nobody twice (`invited_at` and the email keys say who was).
     """
     event = Event.objects.select_for_update(of=("self",)).select_related("venue").get(pk=event.pk)
-    if event.status != Event.Status.PUBLISHED:
+    if not event.registration_open:
         raise InvalidTransitionError(
             _("Invitations go out only for events open for registration; this one is “%(status)s”.")
             % {"status": event.get_status_display()}
@@ -104,6 +105,7 @@ def send_invitations(event: Event, *, by: User | None) -> int:
     if invited:
         event.invitations_sent_at = now
         event.save(update_fields=["invitations_sent_at", "updated_at"])
+    record(by, "event.invitations_sent", event, organizations=len(invited))
     logger.info("event %s: %d invitations by %s", event.pk, len(invited), getattr(by, "pk", None))
     return len(invited)
 
@@ -161,7 +163,7 @@ def _lock_event(event_id: int) -> Event:
 
 
 def _require_open(event: Event) -> None:
-    if event.status != Event.Status.PUBLISHED:
+    if not event.registration_open:
         raise DomainError(
             _(
                 "Registration for this event is closed (“%(status)s”). "
@@ -169,15 +171,6 @@ def _require_open(event: Event) -> None:
             )
             % {"status": event.get_status_display()}
         )
-
-
-def _set_status(registration: Registration, to: str) -> None:
-    if to not in Registration.TRANSITIONS[registration.status]:
-        raise InvalidTransitionError(
-            _("Your registration is “%(status)s” and cannot change that way.")
-            % {"status": registration.get_status_display()}
-        )
-    registration.status = to
 
 
 def _seats_taken(event: Event, side: str) -> int:
@@ -191,9 +184,8 @@ def _attend(event: Event, registration: Registration) -> None:
     has_seat = _seats_taken(event, registration.side) < event.capacity_per_side
     if registration.status == Registration.Status.WAITLISTED and not has_seat:
         return
-    _set_status(
-        registration,
-        Registration.Status.REGISTERED if has_seat else Registration.Status.WAITLISTED,
+    registration.move_to(
+        Registration.Status.REGISTERED if has_seat else Registration.Status.WAITLISTED
     )
 
 
@@ -209,9 +201,10 @@ def _promote_waitlisted(event: Event, side: str) -> list[Registration]:
     )
     now = timezone.now()
     for registration in promoted:
-        _set_status(registration, Registration.Status.REGISTERED)
+        registration.move_to(Registration.Status.REGISTERED)
         registration.responded_at = now
         registration.save(update_fields=["status", "responded_at"])
+        record(None, "registration.promoted", registration)
         _notify_promoted(event, registration)
     return promoted
 
@@ -263,6 +256,7 @@ def respond_rsvp(
         registration.attendees = attendees.strip()[:200] or registration.attendees
         registration.responded_at = now
         registration.save(update_fields=["status", "attendees", "responded_at"])
+        record(None, "registration.answered", registration, attending=True, via="rsvp")
         slots = list(unavailable_slots)
         if slots:
             _replace_unavailability(event, registration, slots)
@@ -270,9 +264,10 @@ def respond_rsvp(
     if registration.status == Registration.Status.DECLINED:
         return registration
     freed_seat = registration.status in Registration.ATTENDING
-    _set_status(registration, Registration.Status.DECLINED)
+    registration.move_to(Registration.Status.DECLINED)
     registration.responded_at = now
     registration.save(update_fields=["status", "responded_at"])
+    record(None, "registration.answered", registration, attending=False, via="rsvp")
     if freed_seat:
         _promote_waitlisted(event, registration.side)
     return registration
@@ -329,6 +324,7 @@ def register(
     _attend(event, registration)
     registration.responded_at = timezone.now()
     registration.save()
+    record(by, "registration.registered", registration)
     return registration
 
 

@@ -14,7 +14,7 @@ organization's last place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,9 +24,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import record
 from core.emails import queue_email
 from core.enums import Side
-from core.errors import DomainError, InvalidTransitionError, NotAllowedError
+from core.errors import DomainError, NotAllowedError
 from core.models import Membership, Organization, User
 from core.selectors import is_member
 from events.models import Event, Meeting, MeetingRequest, Registration
@@ -34,14 +35,9 @@ from matchmaking.models import Interest, Match, Need, Solution
 from matchmaking.models import Status as CatalogStatus
 
 REQUEST_LIFETIME = timedelta(days=7)
-# Participants send and answer requests while registration is open.
-REQUESTS_OPEN = (Event.Status.PUBLISHED,)
-# Introductions still turn into requests until the schedule is under way.
-INTRODUCTIONS_OPEN = (
-    Event.Status.PUBLISHED,
-    Event.Status.REGISTRATION_CLOSED,
-    Event.Status.SCHEDULED,
-)
+# Participants send and answer requests while registration is open (Event.REQUESTS_OPEN);
+# introductions still turn into requests until the schedule is under way.
+INTRODUCTIONS_OPEN = Event.SCHEDULABLE
 ATTENDING = Registration.ATTENDING
 
 
@@ -59,15 +55,6 @@ def members_of(organization_id: int) -> QuerySet[User]:
 
 def event_link(event: Event) -> str:
     return settings.SITE_URL + reverse("event-detail", args=[event.pk])
-
-
-def _transition(request: MeetingRequest, to: str) -> None:
-    if not request.can_become(to):
-        raise InvalidTransitionError(
-            _("This meeting request is “%(status)s” and cannot change that way.")
-            % {"status": request.get_status_display()}
-        )
-    request.status = to
 
 
 def _registration(event: Event, organization_id: int) -> Registration | None:
@@ -142,7 +129,7 @@ def request_meeting(
     """
     if not (by.is_staff or is_member(by, from_org.pk)):
         raise NotAllowedError(_("You do not act for this organization."))
-    if event.status not in REQUESTS_OPEN:
+    if event.status not in Event.REQUESTS_OPEN:
         raise DomainError(_("Meeting requests are only possible while registration is open."))
     mine = _registration(event, from_org.pk)
     theirs = _registration(event, to_org.pk)
@@ -217,10 +204,11 @@ def request_meeting(
                 return answer_request(request=request, accept=True, by=by)
             return request
     else:
-        _transition(request, MeetingRequest.Status.REQUESTED)
+        request.move_to(MeetingRequest.Status.REQUESTED)
         for name, value in values.items():
             setattr(request, name, value)
         request.save()
+    record(by, "meeting_request.requested", request)
     other = Side.PROVIDER if side == Side.ENTERPRISE else Side.ENTERPRISE
     _notify(
         request,
@@ -254,10 +242,8 @@ def answer_request(*, request: MeetingRequest, accept: bool, by: User) -> Meetin
     if not (by.is_staff or is_member(by, request.party(answering).pk)):
         raise NotAllowedError(_("Only the asked organization can answer this request."))
     # Raises unless the request still waits for an answer.
-    _transition(
-        request, MeetingRequest.Status.ACCEPTED if accept else MeetingRequest.Status.DECLINED
-    )
-    if event.status not in REQUESTS_OPEN or (
+    request.move_to(MeetingRequest.Status.ACCEPTED if accept else MeetingRequest.Status.DECLINED)
+    if event.status not in Event.REQUESTS_OPEN or (
         request.expires_at is not None and request.expires_at <= timezone.now()
     ):
         raise DomainError(_("This request has expired: registration for the event has closed."))
@@ -281,6 +267,7 @@ def answer_request(*, request: MeetingRequest, accept: bool, by: User) -> Meetin
                 )
     request.responded_at = timezone.now()
     request.save(update_fields=["status", "responded_at"])
+    record(by, f"meeting_request.{request.status}", request)
     _notify(
         request,
         to_side=request.requested_by_side,
@@ -310,12 +297,13 @@ def cancel_request(*, request: MeetingRequest, by: User) -> MeetingRequest:
     if event.status in (Event.Status.RUNNING, Event.Status.FINISHED):
         raise DomainError(_("The event is under way or over; meetings can no longer change."))
     was_accepted = request.status == MeetingRequest.Status.ACCEPTED
-    _transition(request, MeetingRequest.Status.CANCELLED)
+    request.move_to(MeetingRequest.Status.CANCELLED)
     request.responded_at = timezone.now()
     request.save(update_fields=["status", "responded_at"])
-    Meeting.objects.filter(request=request, status=Meeting.Status.SCHEDULED).update(
+    meetings = Meeting.objects.filter(request=request, status=Meeting.Status.SCHEDULED).update(
         status=Meeting.Status.CANCELLED, updated_at=timezone.now()
     )
+    record(by, "meeting_request.cancelled", request, meetings_cancelled=meetings)
     if was_accepted:
         for side in (Side.ENTERPRISE, Side.PROVIDER):
             if side not in sides:
@@ -328,14 +316,18 @@ def cancel_request(*, request: MeetingRequest, by: User) -> MeetingRequest:
     return request
 
 
+@transaction.atomic
 def expire_requests() -> int:
     """Requests nobody answered in seven days, or before registration closed, expire."""
     now = timezone.now()
-    return (
+    expired = (
         MeetingRequest.objects.filter(status=MeetingRequest.Status.REQUESTED)
-        .filter(Q(expires_at__lte=now) | ~Q(event__status__in=REQUESTS_OPEN))
+        .filter(Q(expires_at__lte=now) | ~Q(event__status__in=Event.REQUESTS_OPEN))
         .update(status=MeetingRequest.Status.EXPIRED)
     )
+    if expired:
+        record(None, "meeting_requests.expired", None, count=expired)
+    return expired
 
 
 # ---------------------------------------------------------------------- introductions
@@ -348,12 +340,13 @@ def _accept_introduced(request: MeetingRequest, now) -> bool:
     this event is still respected.
     """
     if request.status == MeetingRequest.Status.EXPIRED:
-        _transition(request, MeetingRequest.Status.REQUESTED)
+        request.move_to(MeetingRequest.Status.REQUESTED)
     if request.status != MeetingRequest.Status.REQUESTED:
         return False
-    _transition(request, MeetingRequest.Status.ACCEPTED)
+    request.move_to(MeetingRequest.Status.ACCEPTED)
     request.responded_at = now
     request.save(update_fields=["status", "responded_at"])
+    record(None, "meeting_request.accepted", request, via="introduction")
     return True
 
 
@@ -434,6 +427,8 @@ def requests_from_introductions(event: Event, *, organization: Organization | No
         )
     # A participant's request for the same pair may land meanwhile: keep theirs.
     created = MeetingRequest.objects.bulk_create(new, ignore_conflicts=True)
+    if created:
+        record(None, "event.requests_from_introductions", event, created=len(created))
     return changed + len(created)
 
 
@@ -483,92 +478,31 @@ def on_introduction_withdrawn(interest: Interest) -> None:
             INTRODUCTIONS_OPEN
         ):
             continue
-        _transition(request, MeetingRequest.Status.CANCELLED)
+        request.move_to(MeetingRequest.Status.CANCELLED)
         request.save(update_fields=["status"])
         Meeting.objects.filter(request=request, status=Meeting.Status.SCHEDULED).update(
             status=Meeting.Status.CANCELLED, updated_at=timezone.now()
         )
+        record(None, "meeting_request.cancelled", request, via="introduction_withdrawn")
 
 
-# ------------------------------------------------------------------------ suggestions
+# ------------------------------------------------------------------------ the office
 
 
-@dataclass
-class Suggestion:
-    """A registered participant of the other side, with the best match between us."""
-
-    registration: Registration
-    organization: Organization
-    score: float | None
-    need: Need | None
-    solution: Solution | None
-    request: MeetingRequest | None
-
-    @property
-    def can_request(self) -> bool:
-        return self.request is None or self.request.status in (
-            MeetingRequest.Status.DECLINED,
-            MeetingRequest.Status.EXPIRED,
-            MeetingRequest.Status.CANCELLED,
-        )
-
-
-def suggested_counterparts(event: Event, organization: Organization) -> list[Suggestion]:
-    """Attending organizations of the other side, best match first (then by name).
-
-    The score is the best active match between our needs and their solutions (or their
-    needs and our solutions); counterparts without a match come last. Four queries,
-    however many participants.
-    """
-    mine = _registration(event, organization.pk)
-    if mine is None or not mine.is_attending:
-        return []
-    other_side = Side.PROVIDER if mine.side == Side.ENTERPRISE else Side.ENTERPRISE
-    registrations = list(
-        Registration.objects.filter(event=event, side=other_side, status__in=ATTENDING)
-        .exclude(organization=organization)
-        .select_related("organization")
+@transaction.atomic
+def set_must_meet(requests: Iterable[MeetingRequest], *, must_meet: bool, by: User) -> int:
+    """Mark requests the scheduler places before all others (or no longer); returns how
+    many changed. The schedule changes only when it is built again."""
+    changed = list(
+        MeetingRequest.objects.select_for_update()
+        .filter(pk__in=[r.pk for r in requests])
+        .exclude(must_meet=must_meet)
+        .order_by("pk")
     )
-    ids = [r.organization_id for r in registrations]
-    if mine.side == Side.ENTERPRISE:
-        matches = Match.objects.active().filter(
-            need__organization=organization, solution__organization_id__in=ids
+    for request in changed:
+        request.must_meet = must_meet
+        request.save(update_fields=["must_meet"])
+        record(
+            by, "meeting_request.must_meet" if must_meet else "meeting_request.may_meet", request
         )
-        key = "solution__organization_id"
-        pairs = Q(enterprise=organization, provider_id__in=ids)
-    else:
-        matches = Match.objects.active().filter(
-            solution__organization=organization, need__organization_id__in=ids
-        )
-        key = "need__organization_id"
-        pairs = Q(provider=organization, enterprise_id__in=ids)
-    best: dict[int, Match] = {}
-    for match in matches.select_related("need", "solution").order_by(
-        "-score", "need_id", "solution_id"
-    ):
-        best.setdefault(_path(match, key), match)
-    requests = {
-        (r.provider_id if mine.side == Side.ENTERPRISE else r.enterprise_id): r
-        for r in MeetingRequest.objects.filter(pairs, event=event)
-    }
-    suggestions = []
-    for registration in registrations:
-        match = best.get(registration.organization_id)
-        suggestions.append(
-            Suggestion(
-                registration=registration,
-                organization=registration.organization,
-                score=match.score if match else None,
-                need=match.need if match else None,
-                solution=match.solution if match else None,
-                request=requests.get(registration.organization_id),
-            )
-        )
-    suggestions.sort(key=lambda s: (s.score is None, -(s.score or 0), s.organization.name))
-    return suggestions
-
-
-def _path(match: Match, key: str) -> int:
-    if key == "solution__organization_id":
-        return match.solution.organization_id
-    return match.need.organization_id
+    return len(changed)

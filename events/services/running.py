@@ -1,96 +1,37 @@
 """Running an event: start and finish it, check organizations in, mark no-shows, record
-what came of each meeting (成果), and the programme dashboard's figures.
+what came of each meeting (成果).
 
 Who is where is the registration's status (Registration.TRANSITIONS); whether a
 meeting took place follows from it (`_settle_meetings`): a meeting with a no-show
 side is a no-show, and when the event finishes, a meeting whose two organizations
 were checked in was held. A participant's first outcome for a meeting also counts it
-as held — at an online event nobody is checked in.
+as held — at an online event nobody is checked in. Every change is written to the
+audit log by the service that makes it. (The programme dashboard's figures are reads:
+events.selectors.dashboard.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core import audit
+from core.audit import record
 from core.enums import Side
 from core.errors import DomainError, InvalidTransitionError, NotAllowedError
 from core.models import User
 from core.selectors import is_member
-from events.models import Event, Meeting, Outcome, Registration, Season
+from events.models import Event, Meeting, Outcome, Registration
 
 RegStatus = Registration.Status
 EventStatus = Event.Status
 
-# Check-in opens with publication (walk-ins on the day) and stays open after the
-# event for corrections; drafts and cancelled events have nobody to check in.
-CHECK_IN_OPEN = frozenset(
-    {
-        EventStatus.PUBLISHED,
-        EventStatus.REGISTRATION_CLOSED,
-        EventStatus.SCHEDULED,
-        EventStatus.RUNNING,
-        EventStatus.FINISHED,
-    }
-)
-UNDER_WAY = frozenset({EventStatus.RUNNING, EventStatus.FINISHED})
 # An organization that never answered, was waiting-listed or declined may still turn
 # up at the door: checking it in registers it first.
 WALK_IN = frozenset({RegStatus.INVITED, RegStatus.WAITLISTED, RegStatus.DECLINED})
-
-# How far a meeting got, by the furthest next step either side reported.
-STEP_RANK = {
-    Outcome.NextStep.NONE: 0,
-    Outcome.NextStep.FOLLOW_UP: 1,
-    Outcome.NextStep.NDA: 2,
-    Outcome.NextStep.PILOT: 3,
-    Outcome.NextStep.CONTRACT: 4,
-}
-FUNNEL = (
-    ("met", _("Met")),
-    ("follow_up", _("Follow-up talks")),
-    ("nda", _("NDA signed")),
-    ("pilot", _("Pilot (POC)")),
-    ("contract", _("Contract")),
-)
-DEFAULT_TARGET = 50
-
-
-# --- state machines ------------------------------------------------------------------
-
-
-def _move_event(event: Event, status: str) -> None:
-    if not event.can_become(status):
-        raise InvalidTransitionError(
-            _("The event is “%(current)s” and cannot become “%(target)s”.")
-            % {"current": event.get_status_display(), "target": EventStatus(status).label}
-        )
-    event.status = status
-
-
-def _move_registration(registration: Registration, status: str) -> None:
-    if status not in Registration.TRANSITIONS[registration.status]:
-        raise InvalidTransitionError(
-            _("%(organization)s is “%(current)s” and cannot become “%(target)s”.")
-            % {
-                "organization": registration.organization,
-                "current": registration.get_status_display(),
-                "target": RegStatus(status).label,
-            }
-        )
-    registration.status = status
-
-
-def _audit(by: User | None, action: str, obj, **details: Any) -> None:
-    """Staff operations on events go to the audit log (participants' own answers do not)."""
-    if by is not None and by.is_staff:
-        audit.record(by, action, obj, **details)
 
 
 def _locked_registration(registration: Registration) -> Registration:
@@ -141,6 +82,10 @@ def _settle_meetings(event: Event, organization_ids: Iterable[int] | None = None
         else:
             target = current
         if target != current:
+            if not Meeting.allows(current, target):
+                raise InvalidTransitionError(
+                    Meeting(status=current).refusal(target)  # a bug here, never a user's
+                )
             changes.setdefault(target, []).append(pk)
     for status, pks in changes.items():
         Meeting.objects.filter(pk__in=pks).update(status=status, updated_at=timezone.now())
@@ -154,9 +99,9 @@ def _settle_meetings(event: Event, organization_ids: Iterable[int] | None = None
 def start_event(event: Event, *, by: User) -> Event:
     """Scheduled → under way: the doors are open (check-in works before this too)."""
     event = _locked_event(event)
-    _move_event(event, EventStatus.RUNNING)
+    event.move_to(EventStatus.RUNNING)
     event.save(update_fields=["status", "updated_at"])
-    _audit(by, "event.running", event)
+    record(by, "event.running", event)
     return event
 
 
@@ -167,10 +112,10 @@ def finish_event(event: Event, *, by: User) -> Event:
     The feedback requests go out from the periodic job that looks for finished events.
     """
     event = _locked_event(event)
-    _move_event(event, EventStatus.FINISHED)
+    event.move_to(EventStatus.FINISHED)
     event.save(update_fields=["status", "updated_at"])
     held = _settle_meetings(event)
-    _audit(by, "event.finished", event, meetings_settled=held)
+    record(by, "event.finished", event, meetings_settled=held)
     return event
 
 
@@ -186,7 +131,7 @@ def check_in(*, registration: Registration, by: User) -> Registration:
     """
     registration = _locked_registration(registration)
     event = registration.event
-    if event.status not in CHECK_IN_OPEN:
+    if not event.check_in_open:
         raise DomainError(
             _("Check-in is not open: the event is “%(status)s”.")
             % {"status": event.get_status_display()}
@@ -194,14 +139,14 @@ def check_in(*, registration: Registration, by: User) -> Registration:
     if registration.status == RegStatus.CHECKED_IN:
         return registration
     if registration.status in WALK_IN:
-        _move_registration(registration, RegStatus.REGISTERED)
+        registration.move_to(RegStatus.REGISTERED)
         registration.responded_at = registration.responded_at or timezone.now()
-    _move_registration(registration, RegStatus.CHECKED_IN)
+    registration.move_to(RegStatus.CHECKED_IN)
     registration.checked_in_at = timezone.now()
     registration.checked_in_by = by
     registration.save(update_fields=["status", "responded_at", "checked_in_at", "checked_in_by"])
     _settle_meetings(event, [registration.organization_id])
-    _audit(by, "registration.checked_in", registration)
+    record(by, "registration.checked_in", registration)
     return registration
 
 
@@ -213,17 +158,17 @@ def undo_check_in(*, registration: Registration, by: User) -> Registration:
         raise DomainError(
             _("%(organization)s is not checked in.") % {"organization": registration.organization}
         )
-    _move_registration(registration, RegStatus.REGISTERED)
+    registration.move_to(RegStatus.REGISTERED)
     registration.checked_in_at = None
     registration.checked_in_by = None
     registration.save(update_fields=["status", "checked_in_at", "checked_in_by"])
     _settle_meetings(registration.event, [registration.organization_id])
-    _audit(by, "registration.check_in_undone", registration)
+    record(by, "registration.check_in_undone", registration)
     return registration
 
 
 def _require_under_way(event: Event) -> None:
-    if event.status not in UNDER_WAY:
+    if not event.is_under_way:
         raise DomainError(
             _("No-shows are recorded once the event is under way; it is “%(status)s”.")
             % {"status": event.get_status_display()}
@@ -238,12 +183,12 @@ def mark_no_show(*, registration: Registration, by: User) -> Registration:
     if registration.status == RegStatus.NO_SHOW:
         return registration
     previous = registration.status
-    _move_registration(registration, RegStatus.NO_SHOW)
+    registration.move_to(RegStatus.NO_SHOW)
     registration.checked_in_at = None
     registration.checked_in_by = None
     registration.save(update_fields=["status", "checked_in_at", "checked_in_by"])
     _settle_meetings(registration.event, [registration.organization_id])
-    _audit(by, "registration.no_show", registration, previous=previous)
+    record(by, "registration.no_show", registration, previous=previous)
     return registration
 
 
@@ -271,10 +216,10 @@ def mark_no_shows(event: Event, *, by: User) -> int:
         .select_related("organization")
     )
     for registration in absent:
-        _move_registration(registration, RegStatus.NO_SHOW)
+        registration.move_to(RegStatus.NO_SHOW)
     Registration.objects.bulk_update(absent, ["status"])
     _settle_meetings(event, [r.organization_id for r in absent])
-    _audit(by, "event.no_shows_marked", event, count=len(absent))
+    record(by, "event.no_shows_marked", event, count=len(absent))
     return len(absent)
 
 
@@ -291,16 +236,16 @@ def check_outcome_allowed(*, meeting: Meeting, side: str, stage: str, by: User) 
         raise DomainError(_("Unknown side."))
     if stage not in Outcome.Stage.values:
         raise DomainError(_("Unknown feedback stage."))
-    organization = meeting.enterprise if side == Side.ENTERPRISE else meeting.provider
+    organization = meeting.party(side)
     if not (by.is_staff or is_member(by, organization.pk)):
         raise NotAllowedError(
             _("Only members of %(organization)s can report its outcome of this meeting.")
             % {"organization": organization}
         )
     event = meeting.event
-    if stage == Outcome.Stage.EVENT and event.status not in UNDER_WAY:
+    if stage == Outcome.Stage.EVENT and not event.feedback_open():
         raise DomainError(_("Feedback opens when the event starts."))
-    if stage == Outcome.Stage.FOLLOW_UP and event.status != EventStatus.FINISHED:
+    if stage == Outcome.Stage.FOLLOW_UP and not event.feedback_open(followup=True):
         raise DomainError(_("The follow-up opens after the event has finished."))
     if meeting.status == Meeting.Status.CANCELLED:
         raise DomainError(_("This meeting was cancelled."))
@@ -336,10 +281,10 @@ def record_outcome(
         .select_related("event", "enterprise", "provider")
         .get(pk=meeting.pk)
     )
-    organization = meeting.enterprise if side == Side.ENTERPRISE else meeting.provider
+    organization = meeting.party(side)
     check_outcome_allowed(meeting=meeting, side=side, stage=stage, by=by)
     if meeting.status == Meeting.Status.SCHEDULED:
-        meeting.status = Meeting.Status.HELD
+        meeting.move_to(Meeting.Status.HELD)
         meeting.save(update_fields=["status", "updated_at"])
     outcome = Outcome.objects.filter(meeting=meeting, side=side, stage=stage).first() or Outcome(
         meeting=meeting, side=side, stage=stage
@@ -352,184 +297,12 @@ def record_outcome(
     # The meeting's lock and the unique constraint guard the one-per-side rule.
     outcome.full_clean(validate_unique=False, validate_constraints=False)
     outcome.save()
-    if by.is_staff and not is_member(by, organization.pk):
-        _audit(by, "outcome.recorded", outcome, side=side, stage=stage)
+    record(
+        by,
+        "outcome.recorded",
+        outcome,
+        side=side,
+        stage=stage,
+        on_behalf=not is_member(by, organization.pk),
+    )
     return outcome
-
-
-# --- the programme dashboard ---------------------------------------------------------
-
-
-def _rank_expression() -> Case:
-    return Case(
-        *(When(next_step=step, then=rank) for step, rank in STEP_RANK.items()),
-        default=0,
-        output_field=IntegerField(),
-    )
-
-
-def _per_meeting(aggregate) -> Subquery:
-    """One value per meeting over its outcomes (both sides, both stages)."""
-    return Subquery(
-        Outcome.objects.filter(meeting=OuterRef("pk"))
-        .order_by()
-        .values("meeting")
-        .annotate(value=aggregate)
-        .values("value")
-    )
-
-
-def _ratio(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
-
-
-def dashboard_figures(*, season: Season | None = None) -> dict[str, Any]:
-    """Every figure of the programme dashboard, for one season or all of them.
-
-    Five aggregate queries whatever the number of events: events, registrations,
-    meetings with their furthest reported step and deal value, outcomes, and (for
-    all seasons) the target. The funnel counts held meetings by the furthest next
-    step either side reported at either stage, cumulatively (a contract also counts
-    as follow-up, NDA and pilot); a meeting's deal value is the largest reported.
-    """
-    events = Event.objects.all()
-    registrations = Registration.objects.all()
-    meetings = Meeting.objects.all()
-    outcomes = Outcome.objects.all()
-    if season is not None:
-        events = events.filter(season=season)
-        registrations = registrations.filter(event__season=season)
-        meetings = meetings.filter(event__season=season)
-        outcomes = outcomes.filter(meeting__event__season=season)
-        target = season.target_events
-    else:
-        target = Season.objects.aggregate(total=Sum("target_events"))["total"] or DEFAULT_TARGET
-
-    live = ~Q(status=EventStatus.CANCELLED)
-    rows: dict[int | None, dict[str, Any]] = {}
-
-    def row(domain_id: int | None) -> dict[str, Any]:
-        return rows.setdefault(domain_id, {"code": "", "name_zh": "", "name_en": ""})
-
-    for item in (
-        events.order_by()
-        .values("domain_id", "domain__code", "domain__name_zh", "domain__name_en")
-        .annotate(
-            events_planned=Count("pk", filter=live),
-            events_published=Count("pk", filter=live & ~Q(status=EventStatus.DRAFT)),
-            events_held=Count("pk", filter=Q(status=EventStatus.FINISHED)),
-            events_cancelled=Count("pk", filter=Q(status=EventStatus.CANCELLED)),
-        )
-    ):
-        entry = row(item["domain_id"])
-        entry.update(
-            code=item["domain__code"] or "",
-            name_zh=item["domain__name_zh"] or "",
-            name_en=item["domain__name_en"] or "",
-        )
-        for key in ("events_planned", "events_published", "events_held", "events_cancelled"):
-            entry[key] = item[key]
-
-    for item in (
-        registrations.order_by()
-        .values("event__domain_id")
-        .annotate(
-            registrations=Count(
-                "pk",
-                filter=Q(
-                    status__in=[RegStatus.REGISTERED, RegStatus.CHECKED_IN, RegStatus.NO_SHOW]
-                ),
-            ),
-            checked_in=Count("pk", filter=Q(status=RegStatus.CHECKED_IN)),
-            no_shows=Count("pk", filter=Q(status=RegStatus.NO_SHOW)),
-        )
-    ):
-        row(item["event__domain_id"]).update(
-            {key: item[key] for key in ("registrations", "checked_in", "no_shows")}
-        )
-
-    held = Q(status=Meeting.Status.HELD)
-    for item in (
-        meetings.order_by()
-        .annotate(
-            furthest=_per_meeting(Max(_rank_expression())),
-            deal=_per_meeting(Max("deal_value")),
-        )
-        .values("event__domain_id")
-        .annotate(
-            meetings_scheduled=Count("pk", filter=~Q(status=Meeting.Status.CANCELLED)),
-            met=Count("pk", filter=held),
-            meetings_no_show=Count("pk", filter=Q(status=Meeting.Status.NO_SHOW)),
-            follow_up=Count("pk", filter=held & Q(furthest__gte=1)),
-            nda=Count("pk", filter=held & Q(furthest__gte=2)),
-            pilot=Count("pk", filter=held & Q(furthest__gte=3)),
-            contract=Count("pk", filter=held & Q(furthest__gte=4)),
-            deal_value=Sum("deal", filter=held),
-        )
-    ):
-        entry = row(item["event__domain_id"])
-        for key in (
-            "meetings_scheduled",
-            "met",
-            "meetings_no_show",
-            "follow_up",
-            "nda",
-            "pilot",
-            "contract",
-        ):
-            entry[key] = item[key]
-        entry["deal_value"] = item["deal_value"] or 0
-
-    for item in (
-        outcomes.order_by()
-        .values("meeting__event__domain_id")
-        .annotate(feedback=Count("pk"), rating_sum=Sum("rating"))
-    ):
-        row(item["meeting__event__domain_id"]).update(
-            feedback=item["feedback"], rating_sum=item["rating_sum"]
-        )
-
-    counters = (
-        "events_planned",
-        "events_published",
-        "events_held",
-        "events_cancelled",
-        "registrations",
-        "checked_in",
-        "no_shows",
-        "meetings_scheduled",
-        "met",
-        "meetings_no_show",
-        "follow_up",
-        "nda",
-        "pilot",
-        "contract",
-        "deal_value",
-        "feedback",
-        "rating_sum",
-    )
-    totals: dict[str, Any] = dict.fromkeys(counters, 0)
-    domains = []
-    for domain_id, entry in rows.items():
-        for key in counters:
-            entry.setdefault(key, 0)
-            totals[key] += entry[key]
-        _derive(entry)
-        entry["domain_id"] = domain_id
-        domains.append(entry)
-    _derive(totals)
-    totals["target"] = target
-    totals["target_share"] = _ratio(totals["events_planned"], target)
-    domains.sort(
-        key=lambda entry: (-entry["events_planned"], entry["domain_id"] is None, entry["code"])
-    )
-    return {"season": season, "target": target, "totals": totals, "domains": domains}
-
-
-def _derive(entry: dict[str, Any]) -> None:
-    """Rates and the funnel of one row of counts (in place)."""
-    entry["no_show_rate"] = _ratio(entry["no_shows"], entry["checked_in"] + entry["no_shows"])
-    entry["average_rating"] = (
-        round(entry["rating_sum"] / entry["feedback"], 2) if entry["feedback"] else None
-    )
-    entry["funnel"] = [{"key": key, "label": label, "count": entry[key]} for key, label in FUNNEL]

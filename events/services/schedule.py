@@ -1,4 +1,4 @@
-"""The meeting schedule of an event: build it, publish and send it, remind, follow up.
+"""The meeting schedule of an event: build it, then publish and send it.
 
 `build_schedule` records the job; `run_scheduler` (the job) reads the event's
 accepted requests, attendance, unavailability and limits, lets the pure scheduler
@@ -8,55 +8,36 @@ and stay where they are unless a late change makes that impossible. The three
 partial unique constraints on Meeting are the last word on double booking: a bug
 here would roll the transaction back, never double-book a table or an organization.
 
-`send_schedules` publishes the meetings and emails every attending organization its
-schedule with an .ics file. The periodic jobs send reminders (24 h and 1 h before),
-the feedback request after the event and the 90-day follow-up, each once per event.
+`send_schedules` publishes the meetings and has every attending organization emailed
+its schedule with an .ics file (events.services.notifications, which also sends the
+reminders, feedback requests and follow-ups).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import defaultdict
-from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Min, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from core.emails import Attachment, queue_email
+from core.audit import record
 from core.errors import DomainError, InvalidTransitionError
-from core.models import Organization, OutgoingEmail, User
+from core.models import Organization, User
 from core.outbox import enqueue
 from events import scheduling
-from events.ics import ics_for
-from events.models import (
-    Event,
-    Meeting,
-    MeetingRequest,
-    Registration,
-    Unavailability,
-)
-from events.services import feeds
-from events.services.requests import (
-    event_link,
-    members_of,
-    requests_from_introductions,
-)
+from events.models import Event, Meeting, MeetingRequest, Registration, Unavailability
+from events.selectors.schedules import REASON_NOT_ATTENDING
+from events.services import notifications
+from events.services.requests import requests_from_introductions
 from events.tasks import schedule as schedule_tasks
 
 logger = logging.getLogger(__name__)
 
-# A schedule can be (re)built from the moment the event is open until it starts.
-SCHEDULABLE = (Event.Status.PUBLISHED, Event.Status.REGISTRATION_CLOSED, Event.Status.SCHEDULED)
 DEFAULT_TIME_LIMIT = 20.0  # seconds the exact solver may take on one event
-REASON_NOT_ATTENDING = "not_attending"
-FOLLOWUP_AFTER = timedelta(days=90)
 
 REQUEST_TO_MEETING_SOURCE = {
     MeetingRequest.Source.PARTICIPANT: Meeting.Source.REQUEST,
@@ -65,29 +46,21 @@ REQUEST_TO_MEETING_SOURCE = {
 }
 
 
-def _set_status(event: Event, to: str) -> None:
-    if not event.can_become(to):
-        raise InvalidTransitionError(
-            _("The event is “%(status)s” and cannot become “%(to)s”.")
-            % {"status": event.get_status_display(), "to": Event.Status(to).label}
-        )
-    event.status = to
-
-
-# ---------------------------------------------------------------------------- build
+# --- build ---------------------------------------------------------------------------
 
 
 @transaction.atomic
 def build_schedule(event: Event, *, by: User | None) -> None:
     """Queue a (re)build of the event's meeting schedule; pressing twice queues one job."""
     event = Event.objects.select_for_update().get(pk=event.pk)
-    if event.status not in SCHEDULABLE:
+    if event.status not in Event.SCHEDULABLE:
         raise InvalidTransitionError(
             _("A schedule can only be built for an event that is open or closed for registration.")
         )
     event.schedule_status = Event.ScheduleStatus.BUILDING
     event.schedule_progress = 0
     event.save(update_fields=["schedule_status", "schedule_progress", "updated_at"])
+    record(by, "event.schedule_requested", event)
     task = schedule_tasks.schedule_event_meetings
     enqueue(task, kwargs={"event_id": event.pk}, key=f"{task.name}:{event.pk}")
 
@@ -98,6 +71,7 @@ def _progress(event_id: int, percent: int) -> None:
     )
 
 
+@transaction.atomic
 def fail_schedule(event_id: int, error: str) -> None:
     """The job failed for good: say so on the event, keep the last report."""
     event = Event.objects.filter(pk=event_id).first()
@@ -108,6 +82,7 @@ def fail_schedule(event_id: int, error: str) -> None:
     Event.objects.filter(pk=event_id).update(
         schedule_status=Event.ScheduleStatus.FAILED, schedule_progress=0, schedule_report=report
     )
+    record(None, "event.schedule_failed", event, error=report["error"])
 
 
 def run_scheduler(event_id: int, *, time_limit: float | None = None) -> dict[str, Any]:
@@ -119,13 +94,13 @@ def run_scheduler(event_id: int, *, time_limit: float | None = None) -> dict[str
     event = Event.objects.filter(pk=event_id).first()
     if event is None:
         return {"skipped": "missing"}
-    if event.status in SCHEDULABLE:
+    if event.status in Event.SCHEDULABLE:
         _progress(event_id, 10)
         requests_from_introductions(event)
         _progress(event_id, 20)
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event_id)
-        if event.status not in SCHEDULABLE:
+        if event.status not in Event.SCHEDULABLE:
             has_meetings = event.meetings.exclude(status=Meeting.Status.CANCELLED).exists()
             event.schedule_status = (
                 Event.ScheduleStatus.BUILT if has_meetings else Event.ScheduleStatus.NONE
@@ -147,6 +122,13 @@ def run_scheduler(event_id: int, *, time_limit: float | None = None) -> dict[str
         event.schedule_progress = 100
         event.save(
             update_fields=["schedule_report", "schedule_status", "schedule_progress", "updated_at"]
+        )
+        record(
+            None,
+            "event.schedule_built",
+            event,
+            scheduled=report["scheduled"],
+            requests=report["requests"],
         )
     logger.info(
         "event %s: %s of %s meetings scheduled (%s)",
@@ -369,110 +351,7 @@ class _Snapshot:
         }
 
 
-REASON_MESSAGES = {
-    scheduling.REASON_SAME_ORGANIZATION: gettext_lazy("%(org_name)s cannot meet itself."),
-    scheduling.REASON_CAPACITY: gettext_lazy(
-        "The event is full: all %(slots)s slots × %(tables)s tables are taken."
-    ),
-    scheduling.REASON_NO_COMMON_FREE_SLOT: gettext_lazy(
-        "%(enterprise_name)s and %(provider_name)s have no free time slot in common."
-    ),
-    scheduling.REASON_ORG_LIMIT: gettext_lazy(
-        "%(org_name)s has reached its limit of %(limit)s meetings."
-    ),
-    scheduling.REASON_ORG_SATURATED: gettext_lazy(
-        "%(org_name)s has %(requests)s accepted meetings but only %(free_slots)s free time slots."
-    ),
-    scheduling.REASON_DISPLACED: gettext_lazy(
-        "The common free time slots are taken by higher-priority meetings of the two organizations."
-    ),
-    scheduling.REASON_TIME_LIMIT: gettext_lazy(
-        "The scheduler ran out of time (%(seconds)s s) before placing this meeting; "
-        "build the schedule again."
-    ),
-    REASON_NOT_ATTENDING: gettext_lazy("%(org_name)s is not attending the event."),
-}
-
-
-def describe_unscheduled(entry: dict[str, Any]) -> str:
-    """Which pair was left out of the schedule and why, in the current language.
-
-    ``entry`` is one item of ``Event.schedule_report["unscheduled"]``.
-    """
-    params = {"org_name": "?", "enterprise_name": "?", "provider_name": "?"}
-    params |= entry.get("params") or {}
-    message = REASON_MESSAGES.get(entry.get("reason", ""))
-    if message is None:
-        reason = _("Not scheduled (%(reason)s).") % {"reason": entry.get("reason", "?")}
-    else:
-        try:
-            reason = str(message) % params
-        except (KeyError, TypeError, ValueError):
-            reason = str(message)
-    if "enterprise_name" not in entry or "provider_name" not in entry:
-        return reason
-    return _("%(enterprise)s ↔ %(provider)s: %(reason)s") % {
-        "enterprise": entry["enterprise_name"],
-        "provider": entry["provider_name"],
-        "reason": reason,
-    }
-
-
-def unscheduled_for(event: Event, organization_id: int) -> list[dict[str, Any]]:
-    """The report's unscheduled entries of one organization, each with its explanation."""
-    entries = (event.schedule_report or {}).get("unscheduled", [])
-    return [
-        {**entry, "explanation": describe_unscheduled(entry)}
-        for entry in entries
-        if organization_id in (entry.get("enterprise"), entry.get("provider"))
-    ]
-
-
-# --------------------------------------------------------------------------- publish
-
-
-def meetings_of(organization_id: int, *, event: Event | None = None, published_only: bool = True):
-    """An organization's live meetings, loaded for pages and calendars (constant queries)."""
-    meetings = (
-        Meeting.objects.filter(Q(enterprise_id=organization_id) | Q(provider_id=organization_id))
-        .exclude(status=Meeting.Status.CANCELLED)
-        .exclude(event__status__in=[Event.Status.DRAFT, Event.Status.CANCELLED])
-        .select_related(
-            "event", "event__venue", "enterprise", "provider", "request__need", "request__solution"
-        )
-        .order_by("event__date", "event__start_time", "slot")
-    )
-    if event is not None:
-        meetings = meetings.filter(event=event)
-    if published_only:
-        meetings = meetings.filter(published=True)
-    return meetings
-
-
-def _schedule_digest(event: Event, meetings: list[Meeting]) -> str:
-    """Changes whenever what the organization would read in its schedule changes."""
-    parts = [f"{event.date}{event.start_time}{event.slot_minutes}{event.venue_id}"]
-    parts += [f"{m.pk}:{m.slot}:{m.table}" for m in meetings]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
-
-
-def _attending(event: Event) -> list[Registration]:
-    return list(
-        Registration.objects.filter(event=event, status__in=Registration.ATTENDING)
-        .select_related("organization")
-        .order_by("side", "organization__name")
-    )
-
-
-def with_labels(event: Event, meetings: list[Meeting], organization_id: int) -> list[Meeting]:
-    """Give each meeting its time label and the organization on the other side."""
-    for meeting in meetings:
-        meeting.event = event
-        meeting.time_label = event.slot_label(meeting.slot)
-        meeting.counterpart = (
-            meeting.provider if meeting.enterprise_id == organization_id else meeting.enterprise
-        )
-    return meetings
+# --- publish -------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -487,244 +366,27 @@ def send_schedules(event: Event, *, by: User | None) -> int:
     event = Event.objects.select_for_update(of=("self",)).select_related("venue").get(pk=event.pk)
     if event.schedule_status != Event.ScheduleStatus.BUILT:
         raise DomainError(_("Build the schedule first, then send it."))
+    expired = 0
     if event.status == Event.Status.PUBLISHED:
-        _set_status(event, Event.Status.REGISTRATION_CLOSED)
-        MeetingRequest.objects.filter(event=event, status=MeetingRequest.Status.REQUESTED).update(
-            status=MeetingRequest.Status.EXPIRED
-        )
+        event.move_to(Event.Status.REGISTRATION_CLOSED)
+        expired = MeetingRequest.objects.filter(
+            event=event, status=MeetingRequest.Status.REQUESTED
+        ).update(status=MeetingRequest.Status.EXPIRED)
     if event.status != Event.Status.SCHEDULED:
-        _set_status(event, Event.Status.SCHEDULED)
+        event.move_to(Event.Status.SCHEDULED)
     now = timezone.now()
-    event.meetings.filter(status=Meeting.Status.SCHEDULED, published=False).update(
+    published = event.meetings.filter(status=Meeting.Status.SCHEDULED, published=False).update(
         published=True, updated_at=now
     )
     event.schedule_sent_at = now
     event.save(update_fields=["status", "schedule_sent_at", "updated_at"])
-    by_org: dict[int, list[Meeting]] = defaultdict(list)
-    for meeting in meetings_of_event(event):
-        by_org[meeting.enterprise_id].append(meeting)
-        by_org[meeting.provider_id].append(meeting)
-    emailed = 0
-    for registration in _attending(event):
-        organization = registration.organization
-        meetings = with_labels(event, by_org.get(organization.pk, []), organization.pk)
-        digest = _schedule_digest(event, meetings)
-        unscheduled = unscheduled_for(event, organization.pk)
-        sent = False
-        for user in members_of(organization.pk):
-            key = f"event_schedule:{event.pk}:{organization.pk}:{digest}:{user.pk}"
-            if OutgoingEmail.objects.filter(idempotency_key=key).exists():
-                continue  # this very schedule already went to this person
-            calendar = ics_for(organization, meetings or [event], language=user.language)
-            queue_email(
-                to=user.email,
-                user=user,
-                template="event_schedule",
-                context={
-                    "event": event,
-                    "organization": organization,
-                    "meetings": meetings,
-                    "unscheduled_count": len(unscheduled),
-                    "feed_url": feeds.feed_url(
-                        feeds.calendar_feed_for(user=user, organization=organization)
-                    ),
-                    "link": event_link(event),
-                },
-                attachments=[Attachment("schedule.ics", calendar, "text/calendar")],
-                key=key,
-            )
-            sent = True
-        emailed += sent
+    emailed = notifications.email_schedules(event)
+    record(
+        by,
+        "event.schedule_sent",
+        event,
+        meetings_published=published,
+        requests_expired=expired,
+        organizations_emailed=emailed,
+    )
     return emailed
-
-
-def meetings_of_event(event: Event):
-    return (
-        event.meetings.filter(published=True)
-        .exclude(status=Meeting.Status.CANCELLED)
-        .select_related("enterprise", "provider", "request__need", "request__solution")
-        .order_by("slot", "table")
-    )
-
-
-def feed_items(organization: Organization) -> list[Event | Meeting]:
-    """What the subscription feed holds: published meetings, and the events the
-    organization attends where it has none (three queries)."""
-    meetings = list(meetings_of(organization.pk))
-    with_meetings = {m.event_id for m in meetings}
-    events = (
-        Event.objects.visible()
-        .filter(
-            registrations__organization=organization,
-            registrations__status__in=Registration.ATTENDING,
-        )
-        .exclude(pk__in=with_meetings)
-        .select_related("venue")
-    )
-    return [*meetings, *events]
-
-
-# ------------------------------------------------------------------ periodic emails
-
-
-def _first_start(event: Event) -> datetime:
-    """When the event's first meeting starts (the event's start if there is none)."""
-    first = (
-        event.meetings.exclude(status=Meeting.Status.CANCELLED)
-        .aggregate(first=Min("slot"))
-        .get("first")
-    )
-    return event.slot_start(first or 0)
-
-
-def _email_participants(
-    event: Event,
-    *,
-    template: str,
-    kind: str,
-    link: str,
-    with_meetings_only: bool,
-) -> int:
-    """Email every attending organization (optionally only those with meetings)."""
-    by_org: dict[int, list[Meeting]] = defaultdict(list)
-    for meeting in meetings_of_event(event):
-        by_org[meeting.enterprise_id].append(meeting)
-        by_org[meeting.provider_id].append(meeting)
-    sent = 0
-    for registration in _attending(event):
-        organization = registration.organization
-        meetings = with_labels(event, by_org.get(organization.pk, []), organization.pk)
-        if with_meetings_only and not meetings:
-            continue
-        for user in members_of(organization.pk):
-            queue_email(
-                to=user.email,
-                user=user,
-                template=template,
-                context={
-                    "event": event,
-                    "organization": organization,
-                    "meetings": meetings,
-                    "kind": kind,
-                    "link": link,
-                },
-                key=f"{template}:{event.pk}:{kind}:{user.pk}",
-            )
-            sent += 1
-    return sent
-
-
-@transaction.atomic
-def _remind(event_id: int, kind: str, now: datetime) -> int:
-    field = "reminded_24h_at" if kind == "24h" else "reminded_1h_at"
-    event = (
-        Event.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("venue")
-        .filter(pk=event_id, **{f"{field}__isnull": True})
-        .first()
-    )
-    if event is None:
-        return 0
-    sent = _email_participants(
-        event,
-        template="event_reminder",
-        kind=kind,
-        link=event_link(event),
-        with_meetings_only=False,
-    )
-    setattr(event, field, now)
-    event.save(update_fields=[field, "updated_at"])
-    return sent
-
-
-def send_reminders(*, now: datetime | None = None) -> int:
-    """Remind attending organizations 24 hours and 1 hour before the first meeting.
-
-    Each reminder goes out once per event (the event records when); a missed 24-hour
-    window is not made up once the 1-hour one has begun. Returns emails queued.
-    """
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    candidates = Event.objects.filter(
-        status__in=[
-            Event.Status.PUBLISHED,
-            Event.Status.REGISTRATION_CLOSED,
-            Event.Status.SCHEDULED,
-        ],
-        date__gte=today,
-        date__lte=today + timedelta(days=2),
-        reminded_1h_at__isnull=True,
-    )
-    sent = 0
-    for event in candidates:
-        first = _first_start(event)
-        if first <= now:
-            continue
-        if now >= first - timedelta(hours=1):
-            sent += _remind(event.pk, "1h", now)
-        elif now >= first - timedelta(hours=24) and event.reminded_24h_at is None:
-            sent += _remind(event.pk, "24h", now)
-    return sent
-
-
-def feedback_link(event: Event, *, stage: str = "event") -> str:
-    url = settings.SITE_URL + reverse("event-feedback", kwargs={"pk": event.pk})
-    return f"{url}?stage=followup" if stage == "followup" else url
-
-
-@transaction.atomic
-def _ask(event_id: int, *, field: str, template: str, stage: str, now: datetime) -> int:
-    event = (
-        Event.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("venue")
-        .filter(pk=event_id, status=Event.Status.FINISHED, **{f"{field}__isnull": True})
-        .first()
-    )
-    if event is None:
-        return 0
-    sent = _email_participants(
-        event,
-        template=template,
-        kind=stage,
-        link=feedback_link(event, stage=stage),
-        with_meetings_only=True,
-    )
-    setattr(event, field, now)
-    event.save(update_fields=[field, "updated_at"])
-    return sent
-
-
-def send_feedback_requests(*, now: datetime | None = None) -> int:
-    """Ask the organizations that met at a finished event how their meetings went."""
-    now = now or timezone.now()
-    due = Event.objects.filter(status=Event.Status.FINISHED, feedback_requested_at__isnull=True)
-    return sum(
-        _ask(
-            pk,
-            field="feedback_requested_at",
-            template="event_feedback_request",
-            stage="event",
-            now=now,
-        )
-        for pk in due.values_list("pk", flat=True)
-    )
-
-
-def send_followups(*, now: datetime | None = None) -> int:
-    """About 90 days after an event, ask what came of its meetings (the second stage)."""
-    now = now or timezone.now()
-    due = Event.objects.filter(
-        status=Event.Status.FINISHED,
-        followup_requested_at__isnull=True,
-        date__lte=timezone.localdate(now) - FOLLOWUP_AFTER,
-    )
-    return sum(
-        _ask(
-            pk,
-            field="followup_requested_at",
-            template="event_followup",
-            stage="followup",
-            now=now,
-        )
-        for pk in due.values_list("pk", flat=True)
-    )

@@ -24,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import record
 from core.enums import Side
 from core.errors import DomainError, InvalidTransitionError
 from core.models import Capability, Industry, User
@@ -57,6 +58,7 @@ def plan_season(season: Season, *, by: User | None) -> None:
     season.plan_status = Season.PlanStatus.PLANNING
     season.plan_progress = 0
     season.save(update_fields=["plan_status", "plan_progress"])
+    record(by, "season.planning_requested", season)
     task = season_tasks.plan_events
     enqueue(task, kwargs={"season_id": season.pk}, key=f"{task.name}:{season.pk}")
     logger.info("season %s: planning requested by %s", season.pk, getattr(by, "pk", None))
@@ -92,13 +94,18 @@ def run_planner(season_id: int) -> planning.SeasonPlan:
     return plan
 
 
+@transaction.atomic
 def record_planning_failure(*, season_id: int, error: str) -> None:
     """Make a failed planning run visible on the season (admin shows status and notes)."""
+    season = Season.objects.filter(pk=season_id).first()
+    if season is None:
+        return
     Season.objects.filter(pk=season_id).update(
         plan_status=Season.PlanStatus.FAILED,
         plan_progress=0,
         plan_notes=_("Planning failed: %(error)s") % {"error": error},
     )
+    record(None, "season.planning_failed", season, error=error[:500])
 
 
 def _error_text(exc: BaseException) -> str:
@@ -113,7 +120,7 @@ def _progress(season_id: int, percent: int, **extra: object) -> None:
 
 def _kept_events(season: Season):
     """The season's events staff have published (or moved further): re-planning keeps them."""
-    return season.events.exclude(status__in=[Event.Status.DRAFT, Event.Status.CANCELLED])
+    return season.events.visible()
 
 
 def planning_input(season: Season) -> tuple[planning.PlanningInput, list[str], int]:
@@ -340,6 +347,7 @@ def _write_plan(
     season.save(
         update_fields=["plan_status", "plan_progress", "plan_quality", "plan_notes", "planned_at"]
     )
+    record(None, "season.planned", season, events=len(plan.events), drafts_replaced=len(drafts))
 
 
 def stored_quality(season: Season) -> planning.PlanQuality | None:
@@ -376,6 +384,7 @@ def publish_events(events: Iterable[Event], *, by: User | None) -> int:
         if event.status == target:
             continue
         if not event.can_become(target):
+            # One message naming every event that cannot be published, not the first.
             problems.append(
                 _("“%(title)s” is “%(status)s” and cannot be opened for registration.")
                 % {"title": event.title, "status": event.get_status_display()}
@@ -394,8 +403,9 @@ def publish_events(events: Iterable[Event], *, by: User | None) -> int:
         raise InvalidTransitionError(" ".join(problems))
     changed = [e for e in locked if e.status != target]
     for event in changed:
-        event.status = target
+        event.move_to(target)
         event.save(update_fields=["status", "updated_at"])
+        record(by, "event.published", event)
     logger.info("published %d events by %s", len(changed), getattr(by, "pk", None))
     return len(changed)
 
@@ -406,5 +416,12 @@ def publish_events(events: Iterable[Event], *, by: User | None) -> int:
 @transaction.atomic
 def confirm_calendar_days(days: Iterable[CalendarDay], *, by: User | None) -> int:
     """Mark provisional holidays / working days as confirmed by the State Council's notice."""
-    ids = [d.pk for d in days]
-    return CalendarDay.objects.filter(pk__in=ids, provisional=True).update(provisional=False)
+    confirmed = list(
+        CalendarDay.objects.select_for_update().filter(
+            pk__in=[d.pk for d in days], provisional=True
+        )
+    )
+    CalendarDay.objects.filter(pk__in=[d.pk for d in confirmed]).update(provisional=False)
+    for day in confirmed:
+        record(by, "calendar_day.confirmed", day)
+    return len(confirmed)

@@ -13,7 +13,7 @@ from celery import shared_task
 
 from core.outbox import outbox_task
 from events.models import Event
-from events.services import requests, schedule
+from events.services import notifications, requests, schedule
 
 __all__ = [
     "expire_meeting_requests",
@@ -45,16 +45,16 @@ def expire_meeting_requests() -> int:
 @shared_task(name="events.send_reminders")
 def send_event_reminders() -> int:
     """Reminders 24 hours and 1 hour before each event's first meeting (every 5 minutes)."""
-    return schedule.send_reminders()
+    return notifications.send_reminders()
 
 
 @shared_task(name="events.send_feedback_requests")
 def send_event_feedback_requests() -> int:
     """Ask participants of finished events for their meetings' outcomes."""
-    return schedule.send_feedback_requests()
+    return notifications.send_feedback_requests()
 
 
 @shared_task(name="events.send_followups")
 def send_event_followups() -> int:
     """The 90-day outcome follow-up of events that finished about three months ago."""
-    return schedule.send_followups()
+    return notifications.send_followups()

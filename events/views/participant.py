@@ -1,6 +1,7 @@
 """Event pages for participants: the public list, my events, the event page, calendars.
 
-Views check access, call a service, respond. The event page is public for visible
+Views check access, read through events.selectors or call a service, respond; which
+stage of its life allows what is the event's own knowledge (events.models.Event). The event page is public for visible
 events; what a participant sees beyond the description (suggested counterparts,
 requests, the schedule) needs a membership of a registered organization.
 """
@@ -10,7 +11,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -19,17 +19,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import posted_pk
-from core.enums import Side
 from core.errors import DomainError
 from core.models import Organization
 from core.ratelimit import ratelimit
-from core.selectors import member_org_ids
 from events.ics import ics_for
-from events.models import CalendarFeed, Event, Meeting, MeetingRequest, Registration
-from events.services import feeds as feed_services
+from events.models import Event, MeetingRequest, Registration
+from events.selectors import participants as selectors
+from events.selectors import schedules as schedule_selectors
+from events.services import feeds
 from events.services import requests as request_services
-from events.services import schedule as schedule_services
-from events.services.running import UNDER_WAY
 from matchmaking.models import Need, Solution
 
 PAGE_SIZE = 20
@@ -57,13 +55,6 @@ REQUEST_BADGE = {
     MeetingRequest.Status.EXPIRED: "grey",
     MeetingRequest.Status.CANCELLED: "grey",
 }
-# Events participants can still look forward to.
-UPCOMING = (
-    Event.Status.PUBLISHED,
-    Event.Status.REGISTRATION_CLOSED,
-    Event.Status.SCHEDULED,
-    Event.Status.RUNNING,
-)
 
 
 def _organization(request: HttpRequest) -> Organization | None:
@@ -78,11 +69,7 @@ def _badge(event: Event) -> Event:
 
 def event_list(request: HttpRequest) -> HttpResponse:
     """对接活动: upcoming events open to the public eye (title, date, venue, theme)."""
-    events = (
-        Event.objects.filter(status__in=UPCOMING, date__gte=timezone.localdate())
-        .select_related("venue", "domain")
-        .order_by("date", "start_time", "pk")
-    )
+    events = selectors.upcoming_events(timezone.localdate())
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     for event in page.object_list:
         _badge(event)
@@ -92,56 +79,20 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_events(request: HttpRequest) -> HttpResponse:
     """我的活动: my organizations' registrations, upcoming first, then past events."""
-    mine = member_org_ids(request.user)
-    registrations = (
-        Registration.objects.filter(organization_id__in=mine)
-        .exclude(event__status=Event.Status.DRAFT)
-        .select_related("event", "event__venue", "organization")
-        .annotate(
-            meeting_count=Count(
-                "event__meetings",
-                filter=(
-                    Q(event__meetings__enterprise_id=F("organization_id"))
-                    | Q(event__meetings__provider_id=F("organization_id"))
-                )
-                & Q(event__meetings__published=True)
-                & ~Q(event__meetings__status=Meeting.Status.CANCELLED),
-            )
-        )
-        .order_by("event__date", "event__start_time", "pk")
-    )
-    today = timezone.localdate()
-    upcoming, past = [], []
-    for registration in registrations:
+    upcoming, past = selectors.my_registrations(request.user, timezone.localdate())
+    for registration in (*upcoming, *past):
         _badge(registration.event)
         registration.badge = REGISTRATION_BADGE.get(registration.status, "grey")
-        is_past = registration.event.date < today or registration.event.status in (
-            Event.Status.FINISHED,
-            Event.Status.CANCELLED,
-        )
-        (past if is_past else upcoming).append(registration)
-    past.reverse()
     return render(
         request, "events/participant/my_events.html", {"upcoming": upcoming, "past": past}
     )
 
 
 def _requests_of(event: Event, organization: Organization, side: str) -> dict[str, list]:
-    mine = Q(enterprise=organization) if side == Side.ENTERPRISE else Q(provider=organization)
-    groups: dict[str, list] = {"incoming": [], "outgoing": [], "accepted": [], "closed": []}
-    for item in (
-        MeetingRequest.objects.filter(mine, event=event)
-        .select_related("enterprise", "provider", "need", "solution")
-        .order_by("-created_at", "-pk")
-    ):
-        item.counterpart = item.provider if side == Side.ENTERPRISE else item.enterprise
-        item.badge = REQUEST_BADGE.get(item.status, "grey")
-        if item.status == MeetingRequest.Status.ACCEPTED:
-            groups["accepted"].append(item)
-        elif item.status == MeetingRequest.Status.REQUESTED:
-            groups["outgoing" if item.requested_by_side == side else "incoming"].append(item)
-        else:
-            groups["closed"].append(item)
+    groups = selectors.requests_of(event, organization, side)
+    for items in groups.values():
+        for item in items:
+            item.badge = REQUEST_BADGE.get(item.status, "grey")
     return groups
 
 
@@ -153,11 +104,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     _badge(event)
     organization = _organization(request)
-    registration = (
-        Registration.objects.filter(event=event, organization=organization).first()
-        if organization is not None
-        else None
-    )
+    registration = selectors.registration_of(event, organization)
     context = {
         "event": event,
         "organization": organization,
@@ -168,25 +115,22 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         registration.badge = REGISTRATION_BADGE.get(registration.status, "grey")
         side = registration.side
         context["side"] = side
-        context["requests_open"] = event.status in request_services.REQUESTS_OPEN
+        context["requests_open"] = event.accepts_requests
         if registration.is_attending:
             if context["requests_open"]:
-                context["suggestions"] = request_services.suggested_counterparts(
-                    event, organization
-                )
+                context["suggestions"] = selectors.suggested_counterparts(event, organization)
             context |= _requests_of(event, organization, side)
         # Once the event is under way, the participants' next step is the feedback form.
-        context["feedback_open"] = registration.is_attending and event.status in UNDER_WAY
+        context["feedback_open"] = registration.is_attending and event.feedback_open()
         context["followup_open"] = (
             context["feedback_open"] and event.followup_requested_at is not None
         )
-        meetings = list(schedule_services.meetings_of(organization.pk, event=event))
-        context["meetings"] = schedule_services.with_labels(event, meetings, organization.pk)
-        if event.status in (Event.Status.SCHEDULED, Event.Status.RUNNING, Event.Status.FINISHED):
-            context["unscheduled"] = schedule_services.unscheduled_for(event, organization.pk)
+        meetings = list(schedule_selectors.meetings_of(organization.pk, event=event))
+        context["meetings"] = schedule_selectors.with_labels(event, meetings, organization.pk)
+        if event.status in Event.SCHEDULE_OUT:
+            context["unscheduled"] = schedule_selectors.unscheduled_for(event, organization.pk)
         if meetings:
-            feed = CalendarFeed.objects.filter(user=request.user, organization=organization)
-            feed = feed.first()
+            feed = feeds.feed_of(user=request.user, organization=organization)
             context["feed_url"] = (
                 request.build_absolute_uri(reverse("calendar-feed", args=[feed.token]))
                 if feed
@@ -252,11 +196,7 @@ def event_url(event: Event) -> str:
 @require_POST
 def request_action(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept, decline or cancel a meeting request of one of my organizations."""
-    mine = member_org_ids(request.user)
-    meeting_request = get_object_or_404(
-        MeetingRequest.objects.filter(Q(enterprise_id__in=mine) | Q(provider_id__in=mine)),
-        pk=pk,
-    )
+    meeting_request = get_object_or_404(selectors.my_meeting_requests(request.user), pk=pk)
     action = request.POST.get("action")
     try:
         if action in ("accept", "decline"):
@@ -286,8 +226,8 @@ def schedule_ics(request: HttpRequest, pk: int) -> HttpResponse:
     organization = _organization(request)
     if organization is None:
         raise Http404
-    registration = Registration.objects.filter(event=event, organization=organization).first()
-    meetings = list(schedule_services.meetings_of(organization.pk, event=event))
+    registration = selectors.registration_of(event, organization)
+    meetings = list(schedule_selectors.meetings_of(organization.pk, event=event))
     if registration is None and not meetings:
         raise Http404
     content = ics_for(organization, meetings or [event])
@@ -303,7 +243,7 @@ def calendar_link(request: HttpRequest) -> HttpResponse:
     organization = _organization(request)
     if organization is None:
         raise Http404
-    feed_services.calendar_feed_for(user=request.user, organization=organization)
+    feeds.calendar_feed_for(user=request.user, organization=organization)
     messages.success(
         request,
         _("Your calendar link is ready. Add it to your calendar app as a subscription."),
@@ -321,7 +261,7 @@ def calendar_rotate(request: HttpRequest) -> HttpResponse:
     organization = _organization(request)
     if organization is None:
         raise Http404
-    feed_services.rotate_calendar_feed(user=request.user, organization=organization)
+    feeds.rotate_calendar_feed(user=request.user, organization=organization)
     messages.success(
         request,
         _(
@@ -337,16 +277,16 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     Answers only while the feed's owner is an active member of the organization; a
     feed whose owner left answers 410 Gone, without any of the schedule.
     """
-    feed = feed_services.live_feed(token)
+    feed = feeds.live_feed(token)
     if feed is None:
-        if CalendarFeed.objects.filter(token=token).exists():
+        if feeds.feed_exists(token):
             return HttpResponse(
                 _("This calendar link no longer works."),
                 status=410,
                 content_type="text/plain; charset=utf-8",
             )
         raise Http404
-    content = ics_for(feed.organization, schedule_services.feed_items(feed.organization))
+    content = ics_for(feed.organization, feeds.feed_items(feed.organization))
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response

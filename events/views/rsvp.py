@@ -20,12 +20,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from config.forms import posted_pk
-from core.enums import Side
 from core.errors import DomainError
 from core.models import Organization
 from core.ratelimit import ratelimit
 from core.selectors import member_org_ids
 from events.models import Event, Registration
+from events.selectors import participants as selectors
 from events.services import registration as services
 
 
@@ -109,27 +109,19 @@ def _answer_message(registration: Registration) -> str:
 
 def _context(registration: Registration, event: Event, form: RsvpForm) -> dict:
     blocked = set(registration.unavailable_slots.values_list("slot", flat=True))
-    waiting_position = None
-    if registration.status == Registration.Status.WAITLISTED and registration.responded_at:
-        ahead = event.registrations.filter(
-            side=registration.side, status=Registration.Status.WAITLISTED
-        ).filter(responded_at__lt=registration.responded_at)
-        waiting_position = ahead.count() + 1
     return {
         "registration": registration,
         "event": event,
         "organization": registration.organization,
         "form": form,
-        "can_change": event.status == Event.Status.PUBLISHED,
+        "can_change": event.registration_open,
         "attending": registration.status in Registration.ATTENDING,
         "slots": [
             {"index": i, "label": event.slot_label(i), "blocked": i in blocked}
             for i in range(event.slot_count)
         ],
-        "waiting_position": waiting_position,
-        "themed_needs": event.needs.filter(organization=registration.organization).only("title")
-        if registration.side == Side.ENTERPRISE
-        else [],
+        "waiting_position": selectors.waiting_position(registration),
+        "themed_needs": selectors.themed_needs(registration),
     }
 
 

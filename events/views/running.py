@@ -1,8 +1,8 @@
 """Event pages: running — the staff check-in page, RSVP QR codes, the participants'
 feedback form, and the programme dashboard (mounted at /dashboard/ by config.urls).
 
-Views check access, call events.services.running and respond; the figures and the
-state changes live in the service.
+Views check access, read through events.selectors or call events.services.running,
+and respond; the queries, the rules and the state changes live there.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -29,10 +28,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config.forms import posted_pk
-from core.enums import Side
 from core.errors import DomainError
-from core.selectors import member_org_ids
-from events.models import Event, Meeting, Outcome, Registration, Season
+from events.models import Event, Outcome, Registration
+from events.selectors import check_in as check_in_selectors
+from events.selectors import dashboard as dashboard_selectors
+from events.selectors import participants as participant_selectors
 from events.services import running
 
 RegStatus = Registration.Status
@@ -41,15 +41,6 @@ RegStatus = Registration.Status
 
 # What a barcode scanner types: the bare token, or a URL that ends with it.
 TOKEN_PATTERN = re.compile(r"([A-Za-z0-9_-]{16,64})/?(?:qr\.svg)?/?$")
-# Attending first (who is expected at the door), then the walk-in candidates.
-STATUS_ORDER = Case(
-    When(status=RegStatus.REGISTERED, then=Value(0)),
-    When(status=RegStatus.CHECKED_IN, then=Value(1)),
-    When(status=RegStatus.NO_SHOW, then=Value(2)),
-    When(status=RegStatus.WAITLISTED, then=Value(3)),
-    default=Value(4),
-    output_field=IntegerField(),
-)
 
 
 def token_from_scan(text: str) -> str | None:
@@ -87,11 +78,7 @@ def _handle_check_in_post(request: HttpRequest, event: Event) -> None:
     action = request.POST.get("action")
     if action == "token":
         token = token_from_scan(request.POST.get("token", ""))
-        registration = (
-            event.registrations.select_related("organization").filter(rsvp_token=token).first()
-            if token
-            else None
-        )
+        registration = check_in_selectors.registration_by_code(event, token)
         if registration is None:
             messages.error(
                 request,
@@ -134,38 +121,12 @@ def check_in_page(request: HttpRequest, pk: int) -> HttpResponse:
         _handle_check_in_post(request, event)
         return _check_in_redirect(event, request.POST.get("q", "").strip())
     query = request.GET.get("q", "").strip()
-    registrations = (
-        event.registrations.select_related("organization")
-        .annotate(order=STATUS_ORDER)
-        .order_by("order", "organization__name")
-    )
-    if query:
-        registrations = registrations.filter(
-            Q(organization__name__icontains=query)
-            | Q(organization__name_en__icontains=query)
-            | Q(attendees__icontains=query)
-        )
-    else:
-        registrations = registrations.exclude(status=RegStatus.DECLINED)
-    counts = {
-        (row["side"], row["status"]): row["n"]
-        for row in event.registrations.values("side", "status").annotate(n=Count("pk"))
-    }
-    sides = [
-        {
-            "label": label,
-            "checked_in": counts.get((side, RegStatus.CHECKED_IN), 0),
-            "expected": counts.get((side, RegStatus.CHECKED_IN), 0)
-            + counts.get((side, RegStatus.REGISTERED), 0),
-        }
-        for side, label in Side.choices
-    ]
     context = {
         "event": event,
-        "registrations": registrations,
+        "registrations": check_in_selectors.check_in_list(event, query),
         "query": query,
-        "sides": sides,
-        "open": event.status in running.CHECK_IN_OPEN,
+        "sides": check_in_selectors.check_in_counts(event),
+        "open": event.check_in_open,
     }
     return render(request, "events/running/check_in.html", context)
 
@@ -229,24 +190,12 @@ class FeedbackForm(forms.Form):
 
 
 def _feedback_rows(request: HttpRequest, event: Event, organization, stage: str) -> list[dict]:
-    meetings = (
-        Meeting.objects.filter(event=event)
-        .filter(Q(enterprise=organization) | Q(provider=organization))
-        .exclude(status=Meeting.Status.CANCELLED)
-        .select_related("enterprise", "provider")
-        .order_by("slot")
-    )
-    outcomes = {
-        (outcome.meeting_id, outcome.side): outcome
-        for outcome in Outcome.objects.filter(meeting__in=meetings, stage=stage)
-    }
+    """The organization's meetings, each with a form (none for a no-show) filled with
+    what its side reported so far, or with what was just posted."""
     data = request.POST if request.method == "POST" else None
     rows = []
-    for meeting in meetings:
-        meeting.event = event
-        side = Side.ENTERPRISE if meeting.enterprise_id == organization.pk else Side.PROVIDER
-        counterpart = meeting.provider if side == Side.ENTERPRISE else meeting.enterprise
-        outcome = outcomes.get((meeting.pk, side))
+    for row in participant_selectors.feedback_rows(event, organization, stage):
+        outcome = row.outcome
         initial = (
             {
                 "rating": outcome.rating,
@@ -258,13 +207,13 @@ def _feedback_rows(request: HttpRequest, event: Event, organization, stage: str)
             else {}
         )
         form = None
-        if meeting.status != Meeting.Status.NO_SHOW:
-            form = FeedbackForm(data, prefix=f"m{meeting.pk}", initial=initial)
+        if row.meeting.status != row.meeting.Status.NO_SHOW:
+            form = FeedbackForm(data, prefix=f"m{row.meeting.pk}", initial=initial)
         rows.append(
             {
-                "meeting": meeting,
-                "side": side,
-                "counterpart": counterpart,
+                "meeting": row.meeting,
+                "side": row.side,
+                "counterpart": row.counterpart,
                 "outcome": outcome,
                 "form": form,
             }
@@ -317,21 +266,8 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
     stage = (
         Outcome.Stage.FOLLOW_UP if request.GET.get("stage") == "followup" else Outcome.Stage.EVENT
     )
-    registration = (
-        Registration.objects.filter(
-            event=event,
-            organization_id__in=member_org_ids(request.user),
-            status__in=Registration.ATTENDING,
-        )
-        .select_related("organization")
-        .order_by("pk")
-        .first()
-    )
-    is_open = (
-        event.status == Event.Status.FINISHED
-        if stage == Outcome.Stage.FOLLOW_UP
-        else event.status in running.UNDER_WAY
-    )
+    registration = participant_selectors.attending_registration(event, request.user)
+    is_open = event.feedback_open(followup=stage == Outcome.Stage.FOLLOW_UP)
     rows = []
     if registration is not None and is_open:
         rows = _feedback_rows(request, event, registration.organization, stage)
@@ -393,7 +329,7 @@ def _domain_name(row: dict) -> str:
 @staff_member_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """项目看板: events against the season's target, attendance, meetings and outcomes."""
-    seasons = list(Season.objects.order_by("-start", "-pk"))
+    seasons = dashboard_selectors.seasons()
     chosen = request.GET.get("season", "")
     if chosen == "all" or not seasons:
         season = None
@@ -403,7 +339,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             raise Http404
     else:
         season = seasons[0]
-    figures = running.dashboard_figures(season=season)
+    figures = dashboard_selectors.dashboard_figures(season=season)
     for row in figures["domains"]:
         row["name"] = _domain_name(row)
     context = {

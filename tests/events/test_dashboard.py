@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from core.enums import Side
 from events.models import Event, Meeting, Outcome, Registration
-from events.services.running import dashboard_figures
+from events.selectors.dashboard import dashboard_figures
 from tests.events.factories_running import (
     EventFactory,
     MeetingFactory,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from core.enums import Side
 from core.errors import DomainError, InvalidTransitionError, NotAllowedError
 from events.models import Event, Meeting, MeetingRequest, Registration
+from events.selectors import participants as selectors
 from events.services import requests as services
 from matchmaking.models import Interest
 from matchmaking.services import interests
@@ -340,7 +341,7 @@ def test_suggested_counterparts_rank_registered_providers_by_their_best_match(
     MeetingRequestFactory(event=event, enterprise=enterprise, provider=weak)
 
     with django_assert_num_queries(4):
-        suggestions = services.suggested_counterparts(event, enterprise)
+        suggestions = selectors.suggested_counterparts(event, enterprise)
 
     assert [(s.organization, s.score) for s in suggestions] == [
         (strong, 0.9),
@@ -355,7 +356,7 @@ def test_suggested_counterparts_for_a_provider_are_enterprises(event, provider):
     enterprise = RegistrationFactory(event=event).organization
     make_match(NeedFactory(organization=enterprise), SolutionFactory(organization=provider), 0.6)
 
-    suggestions = services.suggested_counterparts(event, provider)
+    suggestions = selectors.suggested_counterparts(event, provider)
 
     assert [(s.organization, s.score) for s in suggestions] == [(enterprise, 0.6)]
 
@@ -364,7 +365,7 @@ def test_no_suggestions_for_an_organization_not_attending(event):
     invited = RegistrationFactory(event=event, status=Registration.Status.INVITED)
     ProviderRegistrationFactory(event=event)
 
-    assert services.suggested_counterparts(event, invited.organization) == []
+    assert selectors.suggested_counterparts(event, invited.organization) == []
 
 
 def test_a_meeting_of_a_cancelled_request_is_no_longer_live(event, enterprise, enterprise_user):

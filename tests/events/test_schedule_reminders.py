@@ -10,7 +10,7 @@ from celery import current_app
 from django.core import mail
 
 from events.models import Event, Registration
-from events.services import schedule as services
+from events.services import notifications as services
 from events.tasks import schedule as tasks
 from tests.events.factories_schedule import (
     EventFactory,

@@ -10,6 +10,7 @@ from icalendar import Calendar
 from core.errors import DomainError, InvalidTransitionError
 from events import scheduling
 from events.models import Event, Meeting, MeetingRequest, Registration, Unavailability
+from events.selectors import schedules as schedule_selectors
 from events.services import schedule as services
 from matchmaking.models import Interest
 from tests.events.factories_schedule import (
@@ -101,7 +102,7 @@ def test_run_scheduler_explains_each_request_it_leaves_out(event):
     [entry] = report["unscheduled"]
     assert entry["reason"] == scheduling.REASON_ORG_SATURATED
     with translation.override("en"):
-        assert services.describe_unscheduled(entry) == (
+        assert schedule_selectors.describe_unscheduled(entry) == (
             f"{enterprise.name} ↔ {entry['provider_name']}: "
             f"{enterprise.name} has 7 accepted meetings but only 6 free time slots."
         )
@@ -119,7 +120,7 @@ def test_run_scheduler_reports_requests_of_organizations_no_longer_attending(eve
     entry = report["unscheduled"][0]
     assert (entry["reason"], entry["params"]["status"]) == ("not_attending", "declined")
     with translation.override("en"):
-        assert services.describe_unscheduled(entry) == (
+        assert schedule_selectors.describe_unscheduled(entry) == (
             f"{request.enterprise.name} ↔ {request.provider.name}: "
             f"{request.provider.name} is not attending the event."
         )
@@ -283,7 +284,7 @@ def test_send_schedules_needs_a_built_schedule(event):
         services.send_schedules(event, by=None)
 
 
-@pytest.mark.parametrize("reason", sorted(services.REASON_MESSAGES))
+@pytest.mark.parametrize("reason", sorted(schedule_selectors.REASON_MESSAGES))
 def test_describe_unscheduled_speaks_every_reason(reason):
     entry = {
         "reason": reason,
@@ -301,7 +302,7 @@ def test_describe_unscheduled_speaks_every_reason(reason):
     }
 
     with translation.override("en"):
-        text = services.describe_unscheduled(entry)
+        text = schedule_selectors.describe_unscheduled(entry)
 
     assert text
     assert "%(" not in text
@@ -309,6 +310,6 @@ def test_describe_unscheduled_speaks_every_reason(reason):
 
 def test_describe_unscheduled_survives_an_unknown_reason():
     with translation.override("en"):
-        assert services.describe_unscheduled({"reason": "gremlins"}) == (
+        assert schedule_selectors.describe_unscheduled({"reason": "gremlins"}) == (
             "Not scheduled (gremlins)."
         )

@@ -14,6 +14,7 @@ from django.utils import translation
 
 from core.errors import DomainError
 from events.models import Event
+from events.selectors.schedules import describe_unscheduled
 from events.services import schedule as services
 
 
@@ -46,7 +47,7 @@ class Command(BaseCommand):
                 f"Event #{event.pk}: schedule job queued (schedule status: {event.schedule_status})"
             )
             return
-        if event.status not in services.SCHEDULABLE:
+        if event.status not in Event.SCHEDULABLE:
             raise CommandError(
                 f"event #{event.pk} is {event.status}: a schedule can be built only while it is "
                 "published, registration_closed or scheduled"
@@ -75,4 +76,4 @@ class Command(BaseCommand):
             self.stdout.write("  Not scheduled:")
             with translation.override("en"):
                 for entry in report["unscheduled"]:
-                    self.stdout.write(f"    {services.describe_unscheduled(entry)}")
+                    self.stdout.write(f"    {describe_unscheduled(entry)}")

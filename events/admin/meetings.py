@@ -1,0 +1,203 @@
+"""Admin: meeting requests (with "must meet"), the meetings the scheduler placed, and
+the outcomes participants reported (staff may record one on a side's behalf)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import DomainError
+from events.models import Meeting, MeetingRequest, Outcome
+from events.services import requests as request_services
+from events.services import running
+
+
+@admin.register(MeetingRequest)
+class MeetingRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "event",
+        "enterprise",
+        "provider",
+        "status",
+        "source",
+        "requested_by_side",
+        "priority",
+        "must_meet",
+        "created_at",
+        "expires_at",
+    ]
+    list_filter = ["status", "source", "must_meet", "event__season", "event__status"]
+    search_fields = ["enterprise__name", "provider__name", "event__title_zh", "message"]
+    list_select_related = ["event", "enterprise", "provider"]
+    autocomplete_fields = ["need", "solution"]
+    date_hierarchy = "created_at"
+    fields = [
+        "event",
+        "enterprise",
+        "provider",
+        "requested_by_side",
+        "need",
+        "solution",
+        "message",
+        "status",
+        "source",
+        "priority",
+        "must_meet",
+        "created_by",
+        "created_at",
+        "responded_at",
+        "expires_at",
+    ]
+    readonly_fields = [
+        "event",
+        "enterprise",
+        "provider",
+        "requested_by_side",
+        "message",
+        "status",
+        "source",
+        "created_by",
+        "created_at",
+        "responded_at",
+        "expires_at",
+    ]
+    actions = ["set_must_meet", "clear_must_meet"]
+
+    def has_add_permission(self, request) -> bool:
+        # Requests come from participants and accepted introductions (events.services.requests).
+        return False
+
+    @admin.action(description=_("Must meet: schedule before the others"))
+    def set_must_meet(self, request, queryset):
+        count = request_services.set_must_meet(queryset, must_meet=True, by=request.user)
+        self.message_user(
+            request,
+            _("%(count)d requests marked “must meet”; build the schedule again to apply it.")
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("No longer must meet"))
+    def clear_must_meet(self, request, queryset):
+        count = request_services.set_must_meet(queryset, must_meet=False, by=request.user)
+        self.message_user(
+            request, _("%(count)d requests no longer “must meet”.") % {"count": count}
+        )
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = [
+        "event",
+        "time",
+        "table_number",
+        "enterprise",
+        "provider",
+        "status",
+        "source",
+        "published",
+    ]
+    list_filter = ["status", "source", "published", "event__season", "event__status"]
+    search_fields = ["enterprise__name", "provider__name", "event__title_zh"]
+    list_select_related = ["event", "enterprise", "provider"]
+    ordering = ["-event__date", "event", "slot", "table"]
+    readonly_fields = [
+        "event",
+        "request",
+        "enterprise",
+        "provider",
+        "time",
+        "table_number",
+        "status",
+        "source",
+        "published",
+        "created_at",
+        "updated_at",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request) -> bool:
+        # Meetings are placed by the scheduler; organizers add “must meet” requests.
+        return False
+
+    @admin.display(description=_("time"), ordering="slot")
+    def time(self, obj: Meeting) -> str:
+        return f"{obj.event.date:%Y-%m-%d} {obj.event.slot_label(obj.slot)}"
+
+    @admin.display(description=_("table"), ordering="table")
+    def table_number(self, obj: Meeting) -> str:
+        return obj.table_label
+
+
+class OutcomeForm(forms.ModelForm):
+    class Meta:
+        model = Outcome
+        fields = ["meeting", "side", "stage", "rating", "next_step", "deal_value", "note"]
+
+    def clean(self):
+        cleaned = super().clean()
+        meeting = cleaned.get("meeting") or (self.instance.meeting if self.instance.pk else None)
+        side = cleaned.get("side") or self.instance.side
+        stage = cleaned.get("stage") or self.instance.stage
+        if meeting is not None and side and stage:
+            try:
+                running.check_outcome_allowed(
+                    meeting=meeting, side=side, stage=stage, by=self.request_user
+                )
+            except DomainError as error:
+                raise forms.ValidationError(error.message) from None
+        return cleaned
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(admin.ModelAdmin):
+    """Outcomes as participants reported them; staff may record one on a side's behalf
+    (a phone survey), which goes through the same service as the feedback form."""
+
+    list_display = [
+        "meeting_event",
+        "meeting_pair",
+        "side",
+        "stage",
+        "rating",
+        "next_step",
+        "deal_value",
+        "submitted_at",
+    ]
+    list_filter = ["stage", "side", "next_step", "meeting__event__season", "meeting__event__domain"]
+    search_fields = ["meeting__enterprise__name", "meeting__provider__name", "note"]
+    list_select_related = ["meeting__event", "meeting__enterprise", "meeting__provider"]
+    raw_id_fields = ["meeting"]
+    form = OutcomeForm
+    fields = ["meeting", "side", "stage", "rating", "next_step", "deal_value", "note"]
+    date_hierarchy = "submitted_at"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.request_user = request.user
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["meeting", "side", "stage"] if obj is not None else []
+
+    @admin.display(description=_("event"), ordering="meeting__event__date")
+    def meeting_event(self, obj: Outcome) -> str:
+        return str(obj.meeting.event)
+
+    @admin.display(description=_("meeting"))
+    def meeting_pair(self, obj: Outcome) -> str:
+        return f"{obj.meeting.enterprise} ↔ {obj.meeting.provider}"
+
+    def save_model(self, request, obj: Outcome, form, change) -> None:
+        saved = running.record_outcome(
+            meeting=obj.meeting,
+            side=obj.side,
+            stage=obj.stage,
+            by=request.user,
+            rating=obj.rating,
+            next_step=obj.next_step,
+            deal_value=obj.deal_value,
+            note=obj.note,
+        )
+        obj.pk = saved.pk

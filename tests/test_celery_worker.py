@@ -1,24 +1,14 @@
 """Background work through a real Celery worker on Redis (not eager mode)."""
 
-import time
-
 import pytest
 from django.core import mail
 from django.db import transaction
 
 from core.emails import queue_email
 from core.models import OutboxMessage, OutgoingEmail
+from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres]
-
-
-def wait_for(predicate, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_email_is_sent_by_a_real_worker_after_commit(celery_worker):

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from playwright.sync_api import Page, expect
 
 from core.models import OutgoingEmail
+from tests import helpers
 from tests.factories import DEFAULT_PASSWORD
 
 PHONE = {"width": 375, "height": 812}
@@ -23,15 +24,12 @@ WORKER_TIMEOUT = 60.0
 
 
 def wait_for(predicate: Callable[[], object], *, timeout: float = WORKER_TIMEOUT, what: str = ""):
-    """Poll `predicate` (a database read) until it returns something truthy; return it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what or predicate}")
-        time.sleep(0.1)
+    """Poll `predicate` (a database read) until it returns something truthy; return it,
+    or fail the journey with what it waited for."""
+    result = helpers.wait_for(predicate, timeout=timeout)
+    if not result:
+        raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what or predicate}")
+    return result
 
 
 def reload_until(page: Page, selector: str, *, timeout: float = WORKER_TIMEOUT) -> None:

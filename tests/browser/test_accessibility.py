@@ -19,17 +19,15 @@ from matchmaking.models import Interest
 from matchmaking.services import interests as interest_services
 from matchmaking.services import matching
 from tests.browser.journey import DESKTOP, sign_in, switch_language
-from tests.events.factories_running import SeasonFactory
-from tests.events.factories_schedule import (
+from tests.factories import (
     EventFactory,
     MeetingFactory,
     MeetingRequestFactory,
-    RegistrationFactory,
-)
-from tests.factories import (
     NeedFactory,
     OrganizationFactory,
     ProviderFactory,
+    RegistrationFactory,
+    SeasonFactory,
     SolutionFactory,
     StaffFactory,
     member_of,
@@ -57,7 +55,7 @@ def site():
     interest_services.respond(
         by=enterprise_user, interest=Interest.objects.get(pk=interest.pk), accept=True
     )
-    event = EventFactory(season=SeasonFactory(), status=Event.Status.SCHEDULED)
+    event = EventFactory(short=True, season=SeasonFactory(), status=Event.Status.SCHEDULED)
     RegistrationFactory(event=event, organization=enterprise)
     RegistrationFactory(event=event, organization=provider, side="provider")
     MeetingFactory(

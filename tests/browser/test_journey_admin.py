@@ -30,8 +30,11 @@ from events.services import running
 from matchmaking.models import MatchRun, Need
 from matchmaking.services.demo import STAFF_EMAIL, STAFF_PASSWORD, seed_demo
 from tests.browser.journey import wait_for
-from tests.events.factories_season import VenueFactory, in_days
-from tests.factories import NeedFactory
+from tests.factories import (
+    NeedFactory,
+    VenueFactory,
+    in_days,
+)
 
 pytestmark = [
     pytest.mark.browser,

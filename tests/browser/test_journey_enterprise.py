@@ -39,12 +39,13 @@ from tests.browser.journey import (
     success_message,
     wait_for,
 )
-from tests.events.factories_schedule import RegistrationFactory
-from tests.events.factories_season import EventFactory, in_days
 from tests.factories import (
+    EventFactory,
     ProviderFactory,
+    RegistrationFactory,
     SolutionFactory,
     StaffFactory,
+    in_days,
     make_uscc,
     member_of,
 )

@@ -39,13 +39,14 @@ from tests.browser.journey import (
     switch_language,
     wait_for,
 )
-from tests.events.factories_schedule import RegistrationFactory
-from tests.events.factories_season import EventFactory, InvitationFactory, in_days
 from tests.factories import (
+    EventFactory,
     NeedFactory,
     OrganizationFactory,
     ProviderFactory,
+    RegistrationFactory,
     StaffFactory,
+    in_days,
     member_of,
 )
 
@@ -143,7 +144,7 @@ def programme():
         date=in_days(30),
     )
     RegistrationFactory(event=event, organization=enterprise)
-    InvitationFactory(event=event, organization=provider, side="provider")
+    RegistrationFactory(invited=True, event=event, organization=provider, side="provider")
     return {
         "staff": staff,
         "enterprise_user": enterprise_user,

@@ -9,8 +9,12 @@ from core.models import AuditEntry, Membership
 from core.services import accounts
 from events.models import CalendarFeed
 from events.services import feeds
-from tests.events.factories_schedule import MeetingFactory, MeetingRequestFactory
-from tests.factories import MembershipFactory, member_of
+from tests.factories import (
+    MeetingFactory,
+    MeetingRequestFactory,
+    MembershipFactory,
+    member_of,
+)
 
 pytestmark = pytest.mark.django_db
 

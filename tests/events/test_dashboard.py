@@ -12,16 +12,16 @@ from django.urls import reverse
 from core.enums import Side
 from events.models import Event, Meeting, Outcome, Registration
 from events.selectors.dashboard import dashboard_figures
-from tests.events.factories_running import (
+from tests.factories import (
     EventFactory,
     MeetingFactory,
     OutcomeFactory,
-    ProviderRegistrationFactory,
     RegistrationFactory,
     SeasonFactory,
+    StaffFactory,
+    UserFactory,
     industry,
 )
-from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,13 +35,17 @@ def programme():
     season = SeasonFactory(target_events=6)
     manufacturing = industry("manufacturing")
     healthcare = industry("healthcare")
-    held = EventFactory(season=season, domain=manufacturing, status=Event.Status.FINISHED)
-    EventFactory(season=season, domain=manufacturing, status=Event.Status.DRAFT)
-    EventFactory(season=season, domain=manufacturing, status=Event.Status.CANCELLED)
-    clinic = EventFactory(season=season, domain=healthcare, status=Event.Status.RUNNING)
+    held = EventFactory(
+        scheduled=True, season=season, domain=manufacturing, status=Event.Status.FINISHED
+    )
+    EventFactory(scheduled=True, season=season, domain=manufacturing, status=Event.Status.DRAFT)
+    EventFactory(scheduled=True, season=season, domain=manufacturing, status=Event.Status.CANCELLED)
+    clinic = EventFactory(
+        scheduled=True, season=season, domain=healthcare, status=Event.Status.RUNNING
+    )
 
     RegistrationFactory.create_batch(3, event=held, status=RegStatus.CHECKED_IN)
-    ProviderRegistrationFactory(event=held, status=RegStatus.NO_SHOW)
+    RegistrationFactory(provider=True, event=held, status=RegStatus.NO_SHOW)
     RegistrationFactory(event=held, status=RegStatus.DECLINED)
     RegistrationFactory(event=held, status=RegStatus.INVITED)
     RegistrationFactory(event=clinic, status=RegStatus.REGISTERED)
@@ -69,8 +73,10 @@ def programme():
     MeetingFactory(event=clinic, status=Meeting.Status.SCHEDULED)
 
     # Another season's event must not count in this season's figures.
-    last_year = SeasonFactory(start=dt.date(2026, 1, 5), end=dt.date(2026, 12, 25))
-    other = EventFactory(season=last_year, status=Event.Status.FINISHED)
+    last_year = SeasonFactory(
+        start=dt.date(2026, 1, 5), end=dt.date(2026, 12, 25), target_events=50
+    )
+    other = EventFactory(scheduled=True, season=last_year, status=Event.Status.FINISHED)
     OutcomeFactory(meeting__event=other, next_step=Step.CONTRACT, deal_value=999)
     return season
 
@@ -141,7 +147,7 @@ def test_dashboard_figures_empty_programme():
 
 def _events_with_meetings(season, n: int) -> None:
     for _ in range(n):
-        event = EventFactory(season=season, status=Event.Status.FINISHED)
+        event = EventFactory(scheduled=True, season=season, status=Event.Status.FINISHED)
         RegistrationFactory(event=event, status=RegStatus.CHECKED_IN)
         OutcomeFactory(meeting__event=event)
 

@@ -9,8 +9,16 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from events.models import Event, Meeting
-from tests.events.factories_running import EventFactory, MeetingFactory, SeasonFactory, industry
-from tests.factories import OrganizationFactory, ProviderFactory, StaffFactory, member_of
+from tests.factories import (
+    EventFactory,
+    MeetingFactory,
+    OrganizationFactory,
+    ProviderFactory,
+    SeasonFactory,
+    StaffFactory,
+    industry,
+    member_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +39,13 @@ def _ids(response) -> list[int]:
 
 def test_events_anonymous_sees_published_and_later_events():
     visible = [
-        EventFactory(status=status, date=dt.date(2027, 3, day))
+        EventFactory(scheduled=True, status=status, date=dt.date(2027, 3, day))
         for day, status in enumerate(
             [Event.Status.PUBLISHED, Event.Status.SCHEDULED, Event.Status.FINISHED], start=1
         )
     ]
-    EventFactory(status=Event.Status.DRAFT)
-    EventFactory(status=Event.Status.CANCELLED)
+    EventFactory(scheduled=True, status=Event.Status.DRAFT)
+    EventFactory(scheduled=True, status=Event.Status.CANCELLED)
 
     response = api().get(reverse("api:event-list"))
 
@@ -46,7 +54,7 @@ def test_events_anonymous_sees_published_and_later_events():
 
 
 def test_events_staff_also_sees_drafts():
-    draft = EventFactory(status=Event.Status.DRAFT)
+    draft = EventFactory(scheduled=True, status=Event.Status.DRAFT)
 
     response = api(StaffFactory()).get(reverse("api:event-list"))
 
@@ -54,7 +62,7 @@ def test_events_staff_also_sees_drafts():
 
 
 def test_event_retrieve_draft_is_404_for_participants():
-    draft = EventFactory(status=Event.Status.DRAFT)
+    draft = EventFactory(scheduled=True, status=Event.Status.DRAFT)
 
     response = api(member_of(OrganizationFactory())).get(
         reverse("api:event-detail", args=[draft.pk])
@@ -64,7 +72,7 @@ def test_event_retrieve_draft_is_404_for_participants():
 
 
 def test_event_representation():
-    event = EventFactory(status=Event.Status.PUBLISHED)
+    event = EventFactory(scheduled=True, status=Event.Status.PUBLISHED)
 
     data = api().get(reverse("api:event-detail", args=[event.pk])).json()
 
@@ -83,16 +91,32 @@ def test_events_filter_by_season_domain_status_and_dates():
     season = SeasonFactory()
     healthcare = industry("healthcare")
     wanted = EventFactory(
-        season=season, domain=healthcare, status=Event.Status.PUBLISHED, date=dt.date(2027, 4, 1)
+        scheduled=True,
+        season=season,
+        domain=healthcare,
+        status=Event.Status.PUBLISHED,
+        date=dt.date(2027, 4, 1),
     )
-    EventFactory(season=season, status=Event.Status.PUBLISHED, date=dt.date(2027, 4, 1))
     EventFactory(
-        season=season, domain=healthcare, status=Event.Status.FINISHED, date=dt.date(2027, 4, 1)
+        scheduled=True, season=season, status=Event.Status.PUBLISHED, date=dt.date(2027, 4, 1)
     )
     EventFactory(
-        season=season, domain=healthcare, status=Event.Status.PUBLISHED, date=dt.date(2027, 6, 1)
+        scheduled=True,
+        season=season,
+        domain=healthcare,
+        status=Event.Status.FINISHED,
+        date=dt.date(2027, 4, 1),
     )
-    EventFactory(domain=healthcare, status=Event.Status.PUBLISHED, date=dt.date(2027, 4, 1))
+    EventFactory(
+        scheduled=True,
+        season=season,
+        domain=healthcare,
+        status=Event.Status.PUBLISHED,
+        date=dt.date(2027, 6, 1),
+    )
+    EventFactory(
+        scheduled=True, domain=healthcare, status=Event.Status.PUBLISHED, date=dt.date(2027, 4, 1)
+    )
 
     response = api().get(
         reverse("api:event-list"),
@@ -119,7 +143,7 @@ def test_events_refuse_writes_even_for_staff():
 @pytest.mark.parametrize("n", [1, 3])
 @pytest.mark.parametrize(("who", "queries"), [("anonymous", 2), ("staff", 2)])
 def test_event_list_query_count(django_assert_num_queries, who, queries, n):
-    EventFactory.create_batch(n, status=Event.Status.PUBLISHED)
+    EventFactory.create_batch(n, scheduled=True, status=Event.Status.PUBLISHED)
     client = api(StaffFactory() if who == "staff" else None)
 
     # count, page (with domain and venue)
@@ -202,7 +226,7 @@ def test_meeting_representation(pair):
 
 
 def test_meetings_filter_by_event_and_organization():
-    event = EventFactory()
+    event = EventFactory(scheduled=True)
     wanted = MeetingFactory(event=event)
     MeetingFactory(event=event)
     MeetingFactory(provider=wanted.provider)

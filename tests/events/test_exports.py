@@ -13,13 +13,15 @@ from django.utils import timezone
 
 from events import resources
 from events.models import Meeting, Registration
-from tests.events.factories_running import (
+from tests.factories import (
     EventFactory,
     MeetingFactory,
-    ProviderRegistrationFactory,
+    OrganizationFactory,
+    ProviderFactory,
     RegistrationFactory,
+    StaffFactory,
+    member_of,
 )
-from tests.factories import OrganizationFactory, ProviderFactory, StaffFactory, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +51,9 @@ def staff_client(client):
 
 @pytest.fixture
 def event():
-    event = EventFactory(title_zh="大模型+医疗 对接会", title_en="AI+ Healthcare docking")
+    event = EventFactory(
+        scheduled=True, title_zh="大模型+医疗 对接会", title_en="AI+ Healthcare docking"
+    )
     checked_in = RegistrationFactory(
         event=event,
         organization=OrganizationFactory(name="上海甲医院"),
@@ -57,8 +61,11 @@ def event():
         status=Registration.Status.CHECKED_IN,
         checked_in_at=timezone.make_aware(timezone.datetime(2027, 3, 10, 13, 5)),
     )
-    ProviderRegistrationFactory(
-        event=event, organization=ProviderFactory(name="上海乙智能"), attendees="陈博士"
+    RegistrationFactory(
+        provider=True,
+        event=event,
+        organization=ProviderFactory(name="上海乙智能"),
+        attendees="陈博士",
     )
     MeetingFactory(
         event=event,
@@ -174,7 +181,7 @@ def test_admin_export_link_unknown_kind_is_404(staff_client, event):
 
 
 def test_admin_export_action_attendees_csv_of_several_events(staff_client, event):
-    other = EventFactory()
+    other = EventFactory(scheduled=True)
     RegistrationFactory(event=other, organization=OrganizationFactory(name="上海戊制造"))
 
     response = staff_client.post(

@@ -13,13 +13,15 @@ from icalendar import Calendar
 from events.ics import ics_for
 from events.models import CalendarFeed, Event, Meeting
 from events.services import feeds
-from tests.events.factories_schedule import (
+from tests.factories import (
     EventFactory,
     MeetingFactory,
     MeetingRequestFactory,
+    NeedFactory,
     RegistrationFactory,
+    SolutionFactory,
+    member_of,
 )
-from tests.factories import NeedFactory, SolutionFactory, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +31,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 @pytest.fixture
 def meeting():
     """Slot 2 (14:10–14:30) at table 3 (index 2) of a 13:30 event, with its need and solution."""
-    event = EventFactory(status=Event.Status.SCHEDULED)
+    event = EventFactory(short=True, status=Event.Status.SCHEDULED)
     request = MeetingRequestFactory(event=event)
     request.need = NeedFactory(organization=request.enterprise, title="冲压件表面缺陷检测")
     request.solution = SolutionFactory(organization=request.provider, title="视觉质检大模型")
@@ -86,7 +88,7 @@ def test_ics_for_leaves_cancelled_meetings_out(meeting):
 
 
 def test_ics_for_an_event_without_meetings_is_the_whole_session():
-    event = EventFactory()
+    event = EventFactory(short=True)
     organization = RegistrationFactory(event=event).organization
 
     [vevent] = parse(ics_for(organization, [event])).walk("VEVENT")
@@ -122,9 +124,9 @@ def test_calendar_feed_needs_no_login_and_lists_published_meetings(client, meeti
 
 
 def test_calendar_feed_lists_attended_events_without_meetings(client):
-    event = EventFactory()
+    event = EventFactory(short=True)
     organization = RegistrationFactory(event=event).organization
-    EventFactory(status=Event.Status.DRAFT)
+    EventFactory(short=True, status=Event.Status.DRAFT)
     feed = feeds.calendar_feed_for(user=member_of(organization), organization=organization)
 
     content = client.get(reverse("calendar-feed", args=[feed.token])).content
@@ -151,7 +153,7 @@ def test_schedule_download_is_for_members_of_the_organization(client, meeting):
     url = reverse("event-schedule-ics", args=[meeting.event.pk])
     assert client.get(url).status_code == 302  # to the sign-in page
 
-    client.force_login(member_of(RegistrationFactory(event=EventFactory()).organization))
+    client.force_login(member_of(RegistrationFactory(event=EventFactory(short=True)).organization))
     assert client.get(url).status_code == 404
 
     client.force_login(member_of(meeting.enterprise))

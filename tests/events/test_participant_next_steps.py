@@ -8,8 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event, Registration
-from tests.events.factories_schedule import EventFactory, RegistrationFactory
-from tests.factories import OrganizationFactory, member_of
+from tests.factories import (
+    EventFactory,
+    OrganizationFactory,
+    RegistrationFactory,
+    member_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +33,7 @@ def feedback_url(event: Event) -> str:
 
 @pytest.mark.parametrize("status", [Event.Status.RUNNING, Event.Status.FINISHED])
 def test_event_page_links_to_the_feedback_form_once_under_way(client, status):
-    event = EventFactory(status=status)
+    event = EventFactory(short=True, status=status)
 
     body = event_page(client, event)
 
@@ -39,7 +43,7 @@ def test_event_page_links_to_the_feedback_form_once_under_way(client, status):
 
 @pytest.mark.parametrize("status", [Event.Status.PUBLISHED, Event.Status.SCHEDULED])
 def test_event_page_has_no_feedback_link_before_the_event(client, status):
-    event = EventFactory(status=status)
+    event = EventFactory(short=True, status=status)
 
     body = event_page(client, event)
 
@@ -47,7 +51,7 @@ def test_event_page_has_no_feedback_link_before_the_event(client, status):
 
 
 def test_event_page_has_no_feedback_link_for_a_no_show(client):
-    event = EventFactory(status=Event.Status.FINISHED)
+    event = EventFactory(short=True, status=Event.Status.FINISHED)
 
     body = event_page(client, event, status=Registration.Status.NO_SHOW)
 
@@ -55,7 +59,9 @@ def test_event_page_has_no_feedback_link_for_a_no_show(client):
 
 
 def test_event_page_links_to_the_follow_up_once_it_was_asked_for(client):
-    event = EventFactory(status=Event.Status.FINISHED, followup_requested_at=timezone.now())
+    event = EventFactory(
+        short=True, status=Event.Status.FINISHED, followup_requested_at=timezone.now()
+    )
 
     body = event_page(client, event)
 
@@ -63,7 +69,7 @@ def test_event_page_links_to_the_follow_up_once_it_was_asked_for(client):
 
 
 def test_invited_organization_gets_a_button_to_answer(client):
-    event = EventFactory()
+    event = EventFactory(short=True)
 
     body = event_page(client, event, status=Registration.Status.INVITED)
 
@@ -72,7 +78,7 @@ def test_invited_organization_gets_a_button_to_answer(client):
 
 
 def test_feedback_page_links_back_to_the_event(client):
-    event = EventFactory(status=Event.Status.FINISHED)
+    event = EventFactory(short=True, status=Event.Status.FINISHED)
     event_page(client, event)
 
     body = client.get(feedback_url(event)).content.decode()

@@ -9,19 +9,16 @@ from django.urls import reverse
 
 from events.models import Event, MeetingRequest, Registration
 from events.services import feeds as feed_services
-from tests.events.factories_schedule import (
+from tests.factories import (
+    DEFAULT_PASSWORD,
     EventFactory,
     MeetingFactory,
     MeetingRequestFactory,
-    ProviderRegistrationFactory,
-    RegistrationFactory,
-    make_match,
-)
-from tests.factories import (
-    DEFAULT_PASSWORD,
     NeedFactory,
     OrganizationFactory,
+    RegistrationFactory,
     SolutionFactory,
+    add_match,
     member_of,
 )
 
@@ -37,12 +34,12 @@ def html(response) -> str:
 
 
 def test_event_list_shows_upcoming_visible_events_only(client):
-    upcoming = EventFactory()
-    scheduled = EventFactory(status=Event.Status.SCHEDULED, date=dt.date(2027, 4, 1))
-    EventFactory(status=Event.Status.DRAFT)
-    EventFactory(status=Event.Status.CANCELLED)
-    EventFactory(status=Event.Status.FINISHED)
-    EventFactory(date=dt.date(2020, 1, 6))
+    upcoming = EventFactory(short=True)
+    scheduled = EventFactory(short=True, status=Event.Status.SCHEDULED, date=dt.date(2027, 4, 1))
+    EventFactory(short=True, status=Event.Status.DRAFT)
+    EventFactory(short=True, status=Event.Status.CANCELLED)
+    EventFactory(short=True, status=Event.Status.FINISHED)
+    EventFactory(short=True, date=dt.date(2020, 1, 6))
 
     response = client.get(reverse("event-list"))
 
@@ -62,7 +59,7 @@ def test_event_list_empty_state_says_how_events_work(client):
 @pytest.mark.parametrize("n", [1, 3])
 def test_event_list_query_count(client, django_assert_num_queries, n):
     for _ in range(n):
-        EventFactory()
+        EventFactory(short=True)
 
     with django_assert_num_queries(2):  # count + page
         client.get(reverse("event-list"))
@@ -96,9 +93,9 @@ def test_my_events_lists_my_registrations_upcoming_and_past(client):
     upcoming = RegistrationFactory(organization=organization)
     past = RegistrationFactory(
         organization=organization,
-        event=EventFactory(status=Event.Status.FINISHED, date=dt.date(2025, 5, 6)),
+        event=EventFactory(short=True, status=Event.Status.FINISHED, date=dt.date(2025, 5, 6)),
     )
-    RegistrationFactory(organization=organization, event=EventFactory(status="draft"))
+    RegistrationFactory(organization=organization, event=EventFactory(short=True, status="draft"))
     RegistrationFactory()  # someone else's
     MeetingFactory(request=MeetingRequestFactory(event=upcoming.event, enterprise=organization))
     client.force_login(member_of(organization))
@@ -127,7 +124,7 @@ def test_my_events_query_count(client, django_assert_num_queries, n):
 
 @pytest.fixture
 def event():
-    return EventFactory()
+    return EventFactory(short=True)
 
 
 @pytest.fixture
@@ -137,7 +134,7 @@ def enterprise(event):
 
 @pytest.fixture
 def provider(event):
-    return ProviderRegistrationFactory(event=event).organization
+    return RegistrationFactory(provider=True, event=event).organization
 
 
 def test_event_page_is_public_and_invites_to_sign_in(client, event):
@@ -148,7 +145,7 @@ def test_event_page_is_public_and_invites_to_sign_in(client, event):
 
 
 def test_drafts_are_not_shown(client):
-    draft = EventFactory(status=Event.Status.DRAFT)
+    draft = EventFactory(short=True, status=Event.Status.DRAFT)
 
     assert client.get(reverse("event-detail", args=[draft.pk])).status_code == 404
 
@@ -164,8 +161,8 @@ def test_an_unregistered_member_can_register(client, event):
 
 def test_event_page_suggests_counterparts_ranked_by_match(client, event, enterprise, provider):
     need = NeedFactory(organization=enterprise, title="焊缝缺陷检测")
-    make_match(need, SolutionFactory(organization=provider, title="焊缝视觉大模型"), 0.87)
-    other = ProviderRegistrationFactory(event=event).organization
+    add_match(need, SolutionFactory(organization=provider, title="焊缝视觉大模型"), 0.87)
+    other = RegistrationFactory(provider=True, event=event).organization
     client.force_login(member_of(enterprise))
 
     response = client.get(reverse("event-detail", args=[event.pk]))
@@ -198,8 +195,8 @@ def test_sending_and_accepting_a_request_through_the_pages(client, event, enterp
 
 
 def test_a_refused_request_shows_the_reason(client, event, enterprise):
-    stranger = ProviderRegistrationFactory(
-        event=event, status=Registration.Status.DECLINED
+    stranger = RegistrationFactory(
+        provider=True, event=event, status=Registration.Status.DECLINED
     ).organization
     client.force_login(member_of(enterprise))
 
@@ -288,8 +285,8 @@ def test_event_page_query_count(client, django_assert_num_queries, event, enterp
     Event.objects.filter(pk=event.pk).update(status=Event.Status.PUBLISHED)
     need = NeedFactory(organization=enterprise)
     for k in range(n):
-        provider = ProviderRegistrationFactory(event=event).organization
-        make_match(need, SolutionFactory(organization=provider), 0.5 + k / 10)
+        provider = RegistrationFactory(provider=True, event=event).organization
+        add_match(need, SolutionFactory(organization=provider), 0.5 + k / 10)
         request = MeetingRequestFactory(event=event, enterprise=enterprise, provider=provider)
         MeetingFactory(request=request, slot=k)
     user = member_of(enterprise)
@@ -309,10 +306,10 @@ def test_event_page_query_count(client, django_assert_num_queries, event, enterp
 @pytest.mark.django_db(transaction=True)
 def test_event_pages_fit_a_375_pixel_screen(page):
     # No taxonomy rows: a transactional test before this one may have flushed them.
-    event = EventFactory(domain=None)
+    event = EventFactory(short=True, domain=None)
     enterprise = RegistrationFactory(event=event).organization
-    provider = ProviderRegistrationFactory(event=event).organization
-    make_match(
+    provider = RegistrationFactory(provider=True, event=event).organization
+    add_match(
         NeedFactory(organization=enterprise, industry=None),
         SolutionFactory(organization=provider),
         0.8,

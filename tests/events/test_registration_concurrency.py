@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from core.enums import Side
 from events.models import Registration
 from events.services import registration as services
-from tests.events.factories_season import EventFactory, InvitationFactory
-from tests.factories import OrganizationFactory, member_of
+from tests.factories import (
+    EventFactory,
+    OrganizationFactory,
+    RegistrationFactory,
+    member_of,
+)
+from tests.helpers import run_together
 
 pytestmark = [
     pytest.mark.postgres,
@@ -19,28 +21,6 @@ pytestmark = [
 ]
 
 Status = Registration.Status
-
-
-def run_together(calls) -> list[BaseException]:
-    """Run the calls in threads released at once; returns the errors they raised."""
-    barrier = threading.Barrier(len(calls))
-    errors: list[BaseException] = []
-
-    def run(call):
-        barrier.wait()
-        try:
-            call()
-        except BaseException as exc:  # noqa: BLE001 — reported to the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 def seats(event, side=Side.ENTERPRISE) -> list[str]:
@@ -51,7 +31,7 @@ def seats(event, side=Side.ENTERPRISE) -> list[str]:
 
 def test_concurrent_rsvps_never_exceed_the_capacity_of_a_side():
     event = EventFactory(capacity_per_side=3)
-    invitations = [InvitationFactory(event=event) for _ in range(10)]
+    invitations = [RegistrationFactory(invited=True, event=event) for _ in range(10)]
 
     errors = run_together(
         [
@@ -84,9 +64,9 @@ def test_concurrent_self_registrations_never_exceed_capacity():
 
 def test_concurrent_declines_and_answers_keep_the_seats_filled_exactly():
     event = EventFactory(capacity_per_side=2)
-    seated = [InvitationFactory(event=event) for _ in range(2)]
-    waiting = [InvitationFactory(event=event) for _ in range(3)]
-    newcomers = [InvitationFactory(event=event) for _ in range(3)]
+    seated = [RegistrationFactory(invited=True, event=event) for _ in range(2)]
+    waiting = [RegistrationFactory(invited=True, event=event) for _ in range(3)]
+    newcomers = [RegistrationFactory(invited=True, event=event) for _ in range(3)]
     for registration in seated + waiting:
         services.respond_rsvp(registration=registration, attending=True)
 

@@ -9,20 +9,17 @@ from core.errors import InvalidTransitionError
 from core.models import Membership
 from events.models import Event, Registration
 from events.services import registration as services
-from tests.events.factories_season import (
-    EventFactory,
-    InvitationFactory,
-    ProviderInvitationFactory,
-    add_match,
-)
 from tests.factories import (
+    EventFactory,
     MembershipFactory,
     NeedFactory,
     OrganizationFactory,
     ProviderFactory,
+    RegistrationFactory,
     SolutionFactory,
     StaffFactory,
     UserFactory,
+    add_match,
     member_of,
 )
 
@@ -64,11 +61,15 @@ def invited():
     member_of(other, email="owner@other.example")
     return {
         "event": event,
-        "enterprise": InvitationFactory(event=event, organization=enterprise),
-        "quiet": InvitationFactory(event=event, organization=quiet),
-        "provider": ProviderInvitationFactory(event=event, organization=provider),
-        "lonely": ProviderInvitationFactory(event=event, organization=lonely),
-        "other": ProviderInvitationFactory(event=event, organization=other),
+        "enterprise": RegistrationFactory(invited=True, event=event, organization=enterprise),
+        "quiet": RegistrationFactory(invited=True, event=event, organization=quiet),
+        "provider": RegistrationFactory(
+            invited=True, provider=True, event=event, organization=provider
+        ),
+        "lonely": RegistrationFactory(
+            invited=True, provider=True, event=event, organization=lonely
+        ),
+        "other": RegistrationFactory(invited=True, provider=True, event=event, organization=other),
         "owner": owner,
     }
 
@@ -150,7 +151,9 @@ def test_send_invitations_invites_organizations_added_later(invited, run_on_comm
         services.send_invitations(event, by=None)
     newcomer = OrganizationFactory()
     member_of(newcomer, email="new@ent.example")
-    InvitationFactory(event=event, organization=newcomer, source=Registration.Source.STAFF)
+    RegistrationFactory(
+        invited=True, event=event, organization=newcomer, source=Registration.Source.STAFF
+    )
 
     with run_on_commit():
         again = services.send_invitations(event, by=None)

@@ -10,8 +10,14 @@ from core.errors import DomainError, NotAllowedError
 from core.models import Organization
 from events.models import Event, Registration
 from events.services import registration as services
-from tests.events.factories_season import EventFactory, InvitationFactory
-from tests.factories import OrganizationFactory, ProviderFactory, UserFactory, member_of
+from tests.factories import (
+    EventFactory,
+    OrganizationFactory,
+    ProviderFactory,
+    RegistrationFactory,
+    UserFactory,
+    member_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +94,7 @@ def test_side_must_fit_the_organization():
 
 def test_full_side_registers_on_the_waiting_list(client):
     event = EventFactory(capacity_per_side=1)
-    InvitationFactory(event=event, status=Status.REGISTERED)
+    RegistrationFactory(invited=True, event=event, status=Status.REGISTERED)
     client.force_login(member_of(OrganizationFactory()))
 
     response = client.post(register_url(event), {"next": "/workspace/"}, follow=True)
@@ -98,7 +104,9 @@ def test_full_side_registers_on_the_waiting_list(client):
 
 
 def test_an_invited_organization_registering_keeps_its_invitation(client):
-    invitation = InvitationFactory(organization=OrganizationFactory(kind=Organization.Kind.BOTH))
+    invitation = RegistrationFactory(
+        invited=True, organization=OrganizationFactory(kind=Organization.Kind.BOTH)
+    )
     client.force_login(member_of(invitation.organization))
 
     client.post(register_url(invitation.event), {"side": "provider"})

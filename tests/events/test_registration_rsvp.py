@@ -11,12 +11,12 @@ from django.urls import reverse
 from core.errors import DomainError, InvalidTransitionError
 from events.models import Event, Registration, Unavailability
 from events.services import registration as services
-from tests.events.factories_season import (
+from tests.factories import (
     EventFactory,
-    InvitationFactory,
-    ProviderInvitationFactory,
+    NeedFactory,
+    RegistrationFactory,
+    member_of,
 )
-from tests.factories import NeedFactory, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def messages_of(response) -> list[str]:
 
 def test_rsvp_page_works_without_login_and_shows_the_event(client):
     event = EventFactory(title_zh="大模型+医疗 供需对接会", title_en="")
-    registration = InvitationFactory(event=event, organization__name="瑞金医院")
+    registration = RegistrationFactory(invited=True, event=event, organization__name="瑞金医院")
     need = NeedFactory(organization=registration.organization, title="病历质控")
     event.needs.add(need)
 
@@ -63,7 +63,7 @@ def test_rsvp_page_works_without_login_and_shows_the_event(client):
 
 
 def test_rsvp_unknown_token_is_not_found(client):
-    InvitationFactory()
+    RegistrationFactory(invited=True)
     assert client.get(reverse("event-rsvp", args=["not-a-token"])).status_code == 404
     assert client.post(
         reverse("event-rsvp", args=["x" * 32]), {"answer": "attend"}
@@ -71,15 +71,15 @@ def test_rsvp_unknown_token_is_not_found(client):
 
 
 def test_rsvp_of_a_draft_event_is_not_found(client):
-    registration = InvitationFactory(event__status=Event.Status.DRAFT)
+    registration = RegistrationFactory(invited=True, event__status=Event.Status.DRAFT)
     assert client.get(url(registration)).status_code == 404
     assert attend(client, registration).status_code == 404
     assert status_of(registration) == Status.INVITED
 
 
 def test_rsvp_token_opens_only_its_own_registration(client):
-    mine = InvitationFactory()
-    theirs = InvitationFactory(event=mine.event)
+    mine = RegistrationFactory(invited=True)
+    theirs = RegistrationFactory(invited=True, event=mine.event)
 
     attend(client, mine)
 
@@ -87,7 +87,7 @@ def test_rsvp_token_opens_only_its_own_registration(client):
 
 
 def test_rsvp_of_a_cancelled_event_says_so_and_offers_no_answer(client):
-    registration = InvitationFactory(event__status=Event.Status.CANCELLED)
+    registration = RegistrationFactory(invited=True, event__status=Event.Status.CANCELLED)
     text = client.get(url(registration)).content.decode()
     assert "This event has been cancelled." in text
     assert 'value="attend"' not in text
@@ -97,7 +97,7 @@ def test_rsvp_of_a_cancelled_event_says_so_and_offers_no_answer(client):
 
 
 def test_attending_registers_with_the_attendees(client):
-    registration = InvitationFactory()
+    registration = RegistrationFactory(invited=True)
 
     response = attend(client, registration, "王工, 李工")
 
@@ -117,7 +117,7 @@ def test_attending_registers_with_the_attendees(client):
 
 
 def test_declining_is_recorded(client):
-    registration = InvitationFactory()
+    registration = RegistrationFactory(invited=True)
 
     client.post(url(registration), {"answer": "decline"})
 
@@ -128,7 +128,7 @@ def test_declining_is_recorded(client):
 
 
 def test_an_answer_must_be_chosen(client):
-    registration = InvitationFactory()
+    registration = RegistrationFactory(invited=True)
     response = client.post(url(registration), {"attendees": "王工"})
     assert response.status_code == 200
     assert messages_of(response) == ["Choose whether you will attend."]
@@ -137,9 +137,9 @@ def test_an_answer_must_be_chosen(client):
 
 def test_full_side_puts_the_answer_on_the_waiting_list(client):
     event = EventFactory(capacity_per_side=1)
-    first = InvitationFactory(event=event)
-    second = InvitationFactory(event=event)
-    provider = ProviderInvitationFactory(event=event)
+    first = RegistrationFactory(invited=True, event=event)
+    second = RegistrationFactory(invited=True, event=event)
+    provider = RegistrationFactory(invited=True, provider=True, event=event)
 
     attend(client, first)
     response = attend(client, second)
@@ -161,8 +161,8 @@ def test_full_side_puts_the_answer_on_the_waiting_list(client):
 
 def test_checked_in_organizations_count_against_capacity():
     event = EventFactory(capacity_per_side=1)
-    InvitationFactory(event=event, status=Status.CHECKED_IN)
-    registration = InvitationFactory(event=event)
+    RegistrationFactory(invited=True, event=event, status=Status.CHECKED_IN)
+    registration = RegistrationFactory(invited=True, event=event)
 
     services.respond_rsvp(registration=registration, attending=True)
 
@@ -171,12 +171,12 @@ def test_checked_in_organizations_count_against_capacity():
 
 def test_decline_promotes_the_first_waitlisted_of_that_side_and_emails_them(client, run_on_commit):
     event = EventFactory(capacity_per_side=1)
-    seated = InvitationFactory(event=event)
-    first_waiting = InvitationFactory(event=event)
+    seated = RegistrationFactory(invited=True, event=event)
+    first_waiting = RegistrationFactory(invited=True, event=event)
     member_of(first_waiting.organization, email="first@example.com")
-    second_waiting = InvitationFactory(event=event)
-    provider_waiting = ProviderInvitationFactory(event=event)
-    ProviderInvitationFactory(event=event, status=Status.REGISTERED)
+    second_waiting = RegistrationFactory(invited=True, event=event)
+    provider_waiting = RegistrationFactory(invited=True, provider=True, event=event)
+    RegistrationFactory(invited=True, provider=True, event=event, status=Status.REGISTERED)
     for registration in (seated, first_waiting, second_waiting):
         attend(client, registration)
     attend(client, provider_waiting)
@@ -199,7 +199,7 @@ def test_decline_promotes_the_first_waitlisted_of_that_side_and_emails_them(clie
 
 def test_waitlisted_declining_promotes_nobody(client):
     event = EventFactory(capacity_per_side=1)
-    seated, waiting, behind = (InvitationFactory(event=event) for _ in range(3))
+    seated, waiting, behind = (RegistrationFactory(invited=True, event=event) for _ in range(3))
     for registration in (seated, waiting, behind):
         attend(client, registration)
 
@@ -214,7 +214,10 @@ def test_waitlisted_declining_promotes_nobody(client):
 
 def test_waitlisted_answering_again_takes_a_seat_once_one_is_free():
     event = EventFactory(capacity_per_side=1)
-    seated, waiting = InvitationFactory(event=event), InvitationFactory(event=event)
+    seated, waiting = (
+        RegistrationFactory(invited=True, event=event),
+        RegistrationFactory(invited=True, event=event),
+    )
     services.respond_rsvp(registration=seated, attending=True)
     services.respond_rsvp(registration=waiting, attending=True)
     Event.objects.filter(pk=event.pk).update(capacity_per_side=2)
@@ -225,7 +228,7 @@ def test_waitlisted_answering_again_takes_a_seat_once_one_is_free():
 
 
 def test_change_of_mind_while_registration_is_open(client):
-    registration = InvitationFactory()
+    registration = RegistrationFactory(invited=True)
     client.post(url(registration), {"answer": "decline"})
     attend(client, registration, "赵总")
     registration.refresh_from_db()
@@ -237,7 +240,7 @@ def test_change_of_mind_while_registration_is_open(client):
     [Event.Status.REGISTRATION_CLOSED, Event.Status.SCHEDULED, Event.Status.RUNNING],
 )
 def test_answers_cannot_change_once_registration_is_closed(client, status):
-    registration = InvitationFactory(status=Status.REGISTERED)
+    registration = RegistrationFactory(invited=True, status=Status.REGISTERED)
     Event.objects.filter(pk=registration.event_id).update(status=status)
 
     response = client.post(url(registration), {"answer": "decline"})
@@ -252,7 +255,7 @@ def test_answers_cannot_change_once_registration_is_closed(client, status):
 
 
 def test_checked_in_registration_cannot_decline():
-    registration = InvitationFactory(status=Status.CHECKED_IN)
+    registration = RegistrationFactory(invited=True, status=Status.CHECKED_IN)
     with pytest.raises(InvalidTransitionError):
         services.respond_rsvp(registration=registration, attending=False)
 
@@ -271,7 +274,7 @@ def blocked(registration: Registration) -> list[int]:
 
 
 def test_registered_organization_blocks_and_frees_slots(client):
-    registration = InvitationFactory(status=Status.REGISTERED)
+    registration = RegistrationFactory(invited=True, status=Status.REGISTERED)
 
     response = client.post(unavailability_url(registration), {"slots": ["0", "3"]})
 
@@ -295,7 +298,7 @@ def test_registered_organization_blocks_and_frees_slots(client):
 
 
 def test_unavailability_rejects_unknown_slots_and_blocking_every_slot(client):
-    registration = InvitationFactory(status=Status.REGISTERED)
+    registration = RegistrationFactory(invited=True, status=Status.REGISTERED)
     client.post(unavailability_url(registration), {"slots": ["2"]}, follow=True)
 
     response = client.post(unavailability_url(registration), {"slots": ["2", "12"]}, follow=True)
@@ -310,7 +313,7 @@ def test_unavailability_rejects_unknown_slots_and_blocking_every_slot(client):
 
 
 def test_unavailability_needs_a_registration_first():
-    registration = InvitationFactory()
+    registration = RegistrationFactory(invited=True)
     with pytest.raises(DomainError, match="Register for the event first"):
         services.set_unavailability(registration=registration, slots=[1])
 
@@ -320,7 +323,7 @@ def test_unavailability_of_an_unknown_token_is_not_found(client):
 
 
 def test_respond_rsvp_may_set_the_slots_too():
-    registration = InvitationFactory(event__end_time=dt.time(15, 30))
+    registration = RegistrationFactory(invited=True, event__end_time=dt.time(15, 30))
 
     services.respond_rsvp(registration=registration, attending=True, unavailable_slots=[5, 1])
 

@@ -15,22 +15,23 @@ from events.selectors import participants as selectors
 from events.services import requests as services
 from matchmaking.models import Interest
 from matchmaking.services import interests
-from tests.events.factories_schedule import (
+from tests.factories import (
     EventFactory,
     MeetingFactory,
     MeetingRequestFactory,
-    ProviderRegistrationFactory,
+    NeedFactory,
     RegistrationFactory,
-    make_match,
+    SolutionFactory,
+    add_match,
+    member_of,
 )
-from tests.factories import NeedFactory, SolutionFactory, member_of
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def event():
-    return EventFactory()
+    return EventFactory(short=True)
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ def enterprise(event):
 
 @pytest.fixture
 def provider(event):
-    return ProviderRegistrationFactory(event=event).organization
+    return RegistrationFactory(provider=True, event=event).organization
 
 
 @pytest.fixture
@@ -80,8 +81,8 @@ def test_request_meeting_takes_the_best_match_as_topic_and_priority(
 ):
     need = NeedFactory(organization=enterprise)
     weak, strong = SolutionFactory(organization=provider), SolutionFactory(organization=provider)
-    make_match(need, weak, 0.41)
-    make_match(need, strong, 0.83)
+    add_match(need, weak, 0.41)
+    add_match(need, strong, 0.83)
 
     request = ask(event, enterprise, provider, enterprise_user)
 
@@ -91,7 +92,7 @@ def test_request_meeting_takes_the_best_match_as_topic_and_priority(
 def test_request_meeting_refuses_an_organization_that_is_not_registered(
     event, enterprise, enterprise_user
 ):
-    outsider = ProviderRegistrationFactory(event=event, status=Registration.Status.DECLINED)
+    outsider = RegistrationFactory(provider=True, event=event, status=Registration.Status.DECLINED)
 
     with pytest.raises(DomainError):
         ask(event, enterprise, outsider.organization, enterprise_user)
@@ -220,7 +221,7 @@ def test_expire_requests_after_seven_days_and_when_registration_closes(
         expires_at=timezone.now() - timedelta(minutes=1)
     )
     fresh = MeetingRequestFactory(event=event, status=MeetingRequest.Status.REQUESTED)
-    closed = EventFactory(status=Event.Status.REGISTRATION_CLOSED)
+    closed = EventFactory(short=True, status=Event.Status.REGISTRATION_CLOSED)
     late = MeetingRequestFactory(event=closed, status=MeetingRequest.Status.REQUESTED)
     accepted = MeetingRequestFactory(event=closed)
 
@@ -329,15 +330,15 @@ def test_suggested_counterparts_rank_registered_providers_by_their_best_match(
     event, enterprise, django_assert_num_queries
 ):
     need = NeedFactory(organization=enterprise)
-    strong = ProviderRegistrationFactory(event=event).organization
-    weak = ProviderRegistrationFactory(event=event).organization
-    unmatched = ProviderRegistrationFactory(event=event).organization
-    ProviderRegistrationFactory(event=event, status=Registration.Status.DECLINED)
+    strong = RegistrationFactory(provider=True, event=event).organization
+    weak = RegistrationFactory(provider=True, event=event).organization
+    unmatched = RegistrationFactory(provider=True, event=event).organization
+    RegistrationFactory(provider=True, event=event, status=Registration.Status.DECLINED)
     RegistrationFactory(event=event)  # same side: never suggested
-    make_match(need, SolutionFactory(organization=weak), 0.4)
+    add_match(need, SolutionFactory(organization=weak), 0.4)
     best = SolutionFactory(organization=strong)
-    make_match(need, best, 0.9)
-    make_match(need, SolutionFactory(organization=strong), 0.5)
+    add_match(need, best, 0.9)
+    add_match(need, SolutionFactory(organization=strong), 0.5)
     MeetingRequestFactory(event=event, enterprise=enterprise, provider=weak)
 
     with django_assert_num_queries(4):
@@ -354,7 +355,7 @@ def test_suggested_counterparts_rank_registered_providers_by_their_best_match(
 
 def test_suggested_counterparts_for_a_provider_are_enterprises(event, provider):
     enterprise = RegistrationFactory(event=event).organization
-    make_match(NeedFactory(organization=enterprise), SolutionFactory(organization=provider), 0.6)
+    add_match(NeedFactory(organization=enterprise), SolutionFactory(organization=provider), 0.6)
 
     suggestions = selectors.suggested_counterparts(event, provider)
 
@@ -363,7 +364,7 @@ def test_suggested_counterparts_for_a_provider_are_enterprises(event, provider):
 
 def test_no_suggestions_for_an_organization_not_attending(event):
     invited = RegistrationFactory(event=event, status=Registration.Status.INVITED)
-    ProviderRegistrationFactory(event=event)
+    RegistrationFactory(provider=True, event=event)
 
     assert selectors.suggested_counterparts(event, invited.organization) == []
 

@@ -12,14 +12,14 @@ from django.utils import timezone
 from core.enums import Side
 from core.models import OutgoingEmail
 from events.models import Event, Meeting, MeetingRequest, Outcome, Registration
-from tests.events.factories_running import (
+from tests.factories import (
     EventFactory,
     MeetingFactory,
-    ProviderRegistrationFactory,
     RegistrationFactory,
+    StaffFactory,
     attended_meeting,
+    member_of,
 )
-from tests.factories import StaffFactory, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -53,9 +53,9 @@ def in_days(days: int) -> dt.date:
 
 
 def test_event_changelist_shows_counts_by_side_and_meetings(staff_client):
-    event = EventFactory()
+    event = EventFactory(scheduled=True)
     RegistrationFactory.create_batch(2, event=event)
-    ProviderRegistrationFactory(event=event, status=RegStatus.CHECKED_IN)
+    RegistrationFactory(provider=True, event=event, status=RegStatus.CHECKED_IN)
     RegistrationFactory(event=event, status=RegStatus.DECLINED)
     attended_meeting(event)  # two more attending organizations
     MeetingFactory(event=event, status=Meeting.Status.CANCELLED)
@@ -72,7 +72,7 @@ def test_event_changelist_shows_counts_by_side_and_meetings(staff_client):
 @pytest.mark.parametrize("n", [1, 3])
 def test_event_changelist_query_count(staff_client, django_assert_num_queries, n):
     for _ in range(n):
-        attended_meeting(EventFactory())
+        attended_meeting(EventFactory(scheduled=True))
 
     # session, user, "is a schedule building?", season and domain filter choices,
     # count and filtered count, the page with its counts, the site's membership lookup,
@@ -82,7 +82,9 @@ def test_event_changelist_query_count(staff_client, django_assert_num_queries, n
 
 
 def test_event_changelist_refreshes_while_a_schedule_builds(staff_client):
-    EventFactory(schedule_status=Event.ScheduleStatus.BUILDING, schedule_progress=40)
+    EventFactory(
+        scheduled=True, schedule_status=Event.ScheduleStatus.BUILDING, schedule_progress=40
+    )
 
     html = staff_client.get(reverse(CHANGELIST)).content.decode()
 
@@ -91,7 +93,7 @@ def test_event_changelist_refreshes_while_a_schedule_builds(staff_client):
 
 
 def test_event_changelist_does_not_refresh_when_idle(staff_client):
-    EventFactory(schedule_status=Event.ScheduleStatus.BUILT)
+    EventFactory(scheduled=True, schedule_status=Event.ScheduleStatus.BUILT)
 
     html = staff_client.get(reverse(CHANGELIST)).content.decode()
 
@@ -99,9 +101,9 @@ def test_event_changelist_does_not_refresh_when_idle(staff_client):
 
 
 def test_event_change_page_inlines_and_no_show_history(staff_client):
-    event = EventFactory()
+    event = EventFactory(scheduled=True)
     unreliable = RegistrationFactory(event=event).organization
-    for earlier in EventFactory.create_batch(2, status=Event.Status.FINISHED):
+    for earlier in EventFactory.create_batch(2, scheduled=True, status=Event.Status.FINISHED):
         RegistrationFactory(event=earlier, organization=unreliable, status=RegStatus.NO_SHOW)
     RegistrationFactory(event=event)
     attended_meeting(event, slot=3, table=0)
@@ -118,7 +120,7 @@ def test_event_change_page_inlines_and_no_show_history(staff_client):
 
 @pytest.mark.parametrize("n", [1, 3])
 def test_event_change_page_query_count(staff_client, django_assert_num_queries, n):
-    event = EventFactory()
+    event = EventFactory(scheduled=True)
     for _ in range(n):
         attended_meeting(event)
 
@@ -133,6 +135,7 @@ def test_event_change_page_query_count(staff_client, django_assert_num_queries, 
 
 def test_event_change_page_shows_the_schedule_report(staff_client):
     event = EventFactory(
+        scheduled=True,
         schedule_status=Event.ScheduleStatus.BUILT,
         schedule_report={
             "method": "konig",
@@ -151,7 +154,7 @@ def test_event_change_page_shows_the_schedule_report(staff_client):
 
 
 def test_printable_schedule_one_section_per_table(staff_client):
-    event = EventFactory()
+    event = EventFactory(scheduled=True)
     first = MeetingFactory(event=event, slot=0, table=0)
     MeetingFactory(event=event, slot=1, table=0)
     MeetingFactory(event=event, slot=0, table=2)
@@ -169,7 +172,7 @@ def test_printable_schedule_one_section_per_table(staff_client):
 
 
 def test_printable_schedule_empty_says_what_to_do(staff_client):
-    event = EventFactory()
+    event = EventFactory(scheduled=True)
 
     response = staff_client.get(reverse("admin:events_event_print", args=[event.pk]))
 
@@ -177,7 +180,7 @@ def test_printable_schedule_empty_says_what_to_do(staff_client):
 
 
 def test_admin_pages_need_staff(client):
-    event = EventFactory()
+    event = EventFactory(scheduled=True)
     client.force_login(member_of(RegistrationFactory(event=event).organization))
 
     response = client.get(reverse("admin:events_event_print", args=[event.pk]))
@@ -195,7 +198,7 @@ def test_admin_pages_need_staff(client):
     ],
 )
 def test_other_changelists_load(staff_client, name):
-    event = EventFactory(status=Event.Status.FINISHED)
+    event = EventFactory(scheduled=True, status=Event.Status.FINISHED)
     meeting = attended_meeting(event, status=Meeting.Status.HELD)
     MeetingRequest.objects.create(
         event=event,
@@ -216,7 +219,7 @@ def test_other_changelists_load(staff_client, name):
 
 
 def test_action_publish_opens_drafts(staff_client):
-    event = EventFactory(status=Event.Status.DRAFT, date=in_days(30))
+    event = EventFactory(scheduled=True, status=Event.Status.DRAFT, date=in_days(30))
 
     response = act(staff_client, "publish_selected", event)
 
@@ -226,7 +229,7 @@ def test_action_publish_opens_drafts(staff_client):
 
 
 def test_action_publish_refusal_is_shown(staff_client):
-    event = EventFactory(status=Event.Status.FINISHED)
+    event = EventFactory(scheduled=True, status=Event.Status.FINISHED)
 
     response = act(staff_client, "publish_selected", event)
 
@@ -237,7 +240,7 @@ def test_action_publish_refusal_is_shown(staff_client):
 
 
 def test_action_send_invitations_emails_the_invited(staff_client):
-    event = EventFactory(status=Event.Status.PUBLISHED, date=in_days(30))
+    event = EventFactory(scheduled=True, status=Event.Status.PUBLISHED, date=in_days(30))
     invited = RegistrationFactory(event=event, status=RegStatus.INVITED)
     member_of(invited.organization)
 
@@ -252,7 +255,7 @@ def test_action_send_invitations_emails_the_invited(staff_client):
 def _accepted_requests(event: Event, pairs: int) -> None:
     for _ in range(pairs):
         enterprise = RegistrationFactory(event=event).organization
-        provider = ProviderRegistrationFactory(event=event).organization
+        provider = RegistrationFactory(provider=True, event=event).organization
         MeetingRequest.objects.create(
             event=event,
             enterprise=enterprise,
@@ -265,7 +268,7 @@ def _accepted_requests(event: Event, pairs: int) -> None:
 def test_action_build_schedule_marks_building_then_the_job_places_meetings(
     staff_client, run_on_commit
 ):
-    event = EventFactory(status=Event.Status.PUBLISHED, date=in_days(30))
+    event = EventFactory(scheduled=True, status=Event.Status.PUBLISHED, date=in_days(30))
     _accepted_requests(event, 3)
 
     with run_on_commit():
@@ -280,7 +283,7 @@ def test_action_build_schedule_marks_building_then_the_job_places_meetings(
 
 
 def test_action_build_schedule_refused_for_a_running_event(staff_client):
-    event = EventFactory(status=Event.Status.RUNNING)
+    event = EventFactory(scheduled=True, status=Event.Status.RUNNING)
 
     response = act(staff_client, "build_schedule", event)
 
@@ -290,7 +293,7 @@ def test_action_build_schedule_refused_for_a_running_event(staff_client):
 
 
 def test_action_send_schedules_publishes_and_emails(staff_client, run_on_commit):
-    event = EventFactory(status=Event.Status.PUBLISHED, date=in_days(30))
+    event = EventFactory(scheduled=True, status=Event.Status.PUBLISHED, date=in_days(30))
     _accepted_requests(event, 1)
     for registration in event.registrations.all():
         member_of(registration.organization)
@@ -306,7 +309,7 @@ def test_action_send_schedules_publishes_and_emails(staff_client, run_on_commit)
 
 
 def test_actions_start_finish_and_mark_no_shows(staff_client):
-    event = EventFactory(status=Event.Status.SCHEDULED)
+    event = EventFactory(scheduled=True, status=Event.Status.SCHEDULED)
     held = attended_meeting(event, checked_in=True)
     absent = RegistrationFactory(event=event)
 
@@ -329,7 +332,7 @@ def test_actions_start_finish_and_mark_no_shows(staff_client):
 
 
 def test_action_finish_refused_names_the_event(staff_client):
-    event = EventFactory(status=Event.Status.SCHEDULED)
+    event = EventFactory(scheduled=True, status=Event.Status.SCHEDULED)
 
     response = act(staff_client, "finish_selected", event)
 
@@ -367,7 +370,7 @@ def test_registration_admin_search_by_rsvp_token(staff_client):
 
 
 def test_meeting_request_admin_must_meet_action(staff_client):
-    event = EventFactory()
+    event = EventFactory(scheduled=True)
     _accepted_requests(event, 1)
     request = MeetingRequest.objects.get()
 
@@ -381,7 +384,7 @@ def test_meeting_request_admin_must_meet_action(staff_client):
 
 
 def test_outcome_admin_records_through_the_service(staff_client):
-    meeting = attended_meeting(EventFactory(status=Event.Status.FINISHED))
+    meeting = attended_meeting(EventFactory(scheduled=True, status=Event.Status.FINISHED))
 
     response = staff_client.post(
         reverse("admin:events_outcome_add"),
@@ -408,7 +411,7 @@ def test_outcome_admin_records_through_the_service(staff_client):
 
 def test_outcome_admin_refuses_a_no_show_meeting_with_a_form_error(staff_client):
     meeting = attended_meeting(
-        EventFactory(status=Event.Status.FINISHED), status=Meeting.Status.NO_SHOW
+        EventFactory(scheduled=True, status=Event.Status.FINISHED), status=Meeting.Status.NO_SHOW
     )
 
     response = staff_client.post(

@@ -6,13 +6,15 @@ from __future__ import annotations
 import pytest
 
 from events.models import Event, Meeting, Outcome, Registration
-from tests.events.factories_running import (
+from tests.factories import (
+    DEFAULT_PASSWORD,
     EventFactory,
     MeetingFactory,
-    ProviderRegistrationFactory,
+    OrganizationFactory,
     RegistrationFactory,
+    StaffFactory,
+    member_of,
 )
-from tests.factories import DEFAULT_PASSWORD, OrganizationFactory, StaffFactory, member_of
 
 pytestmark = [
     pytest.mark.browser,
@@ -30,11 +32,11 @@ def sign_in(page, email: str) -> None:
 
 def test_check_in_finish_feedback_and_dashboard(page, browser, live_server):
     staff = StaffFactory(email="office@example.com")
-    event = EventFactory(status=Event.Status.RUNNING)
+    event = EventFactory(scheduled=True, status=Event.Status.RUNNING)
     enterprise = RegistrationFactory(
         event=event, organization=OrganizationFactory(name="上海漕河泾精密制造有限公司")
     )
-    provider = ProviderRegistrationFactory(event=event)
+    provider = RegistrationFactory(provider=True, event=event)
     RegistrationFactory(event=event, organization=OrganizationFactory(name="上海另一家制造公司"))
     meeting = MeetingFactory(
         event=event, enterprise=enterprise.organization, provider=provider.organization, slot=0

@@ -7,13 +7,14 @@ from django.urls import reverse
 
 from events.models import Event, Meeting, Registration
 from events.views.running import token_from_scan
-from tests.events.factories_running import (
+from tests.factories import (
     EventFactory,
-    ProviderRegistrationFactory,
+    OrganizationFactory,
     RegistrationFactory,
+    StaffFactory,
     attended_meeting,
+    member_of,
 )
-from tests.factories import OrganizationFactory, StaffFactory, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def staff_client(client):
 
 @pytest.fixture
 def event():
-    return EventFactory(status=Event.Status.RUNNING)
+    return EventFactory(scheduled=True, status=Event.Status.RUNNING)
 
 
 def url(event: Event) -> str:
@@ -41,7 +42,7 @@ def messages_of(response) -> list[str]:
 
 def test_check_in_page_lists_expected_organizations_first(staff_client, event):
     late = RegistrationFactory(event=event, organization__name="乙公司")
-    came = ProviderRegistrationFactory(event=event, status=RegStatus.CHECKED_IN)
+    came = RegistrationFactory(provider=True, event=event, status=RegStatus.CHECKED_IN)
     RegistrationFactory(event=event, status=RegStatus.DECLINED)
 
     response = staff_client.get(url(event))
@@ -134,7 +135,7 @@ def test_check_in_scanned_twice_says_when(staff_client, event):
 
 
 def test_check_in_token_of_another_event_is_refused(staff_client, event):
-    elsewhere = RegistrationFactory(event=EventFactory(status=Event.Status.RUNNING))
+    elsewhere = RegistrationFactory(event=EventFactory(scheduled=True, status=Event.Status.RUNNING))
 
     response = staff_client.post(
         url(event), {"action": "token", "token": elsewhere.rsvp_token}, follow=True
@@ -168,7 +169,7 @@ def test_check_in_undo_refusal_or_success_is_reported(staff_client, event):
 
 
 def test_check_in_corrects_a_no_show_meeting(staff_client):
-    event = EventFactory(status=Event.Status.FINISHED)
+    event = EventFactory(scheduled=True, status=Event.Status.FINISHED)
     meeting = attended_meeting(event, status=Meeting.Status.NO_SHOW)
     registration = Registration.objects.get(event=event, organization=meeting.provider)
     Registration.objects.filter(pk=registration.pk).update(status=RegStatus.NO_SHOW)
@@ -180,7 +181,7 @@ def test_check_in_corrects_a_no_show_meeting(staff_client):
 
 
 def test_check_in_refused_at_a_draft_event(staff_client):
-    event = EventFactory(status=Event.Status.DRAFT)
+    event = EventFactory(scheduled=True, status=Event.Status.DRAFT)
     registration = RegistrationFactory(event=event)
 
     response = staff_client.post(

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from core.enums import Side
 from events.models import Event, Meeting, Outcome, Registration
 from events.services import running
-from tests.events.factories_running import EventFactory, RegistrationFactory, attended_meeting
-from tests.factories import StaffFactory, member_of
+from tests.factories import (
+    EventFactory,
+    RegistrationFactory,
+    StaffFactory,
+    attended_meeting,
+    member_of,
+)
+from tests.helpers import run_together
 
 pytestmark = [
     pytest.mark.postgres,
@@ -19,30 +22,8 @@ pytestmark = [
 ]
 
 
-def run_together(calls) -> list[BaseException]:
-    """Run the calls in threads released at once; returns the errors they raised."""
-    barrier = threading.Barrier(len(calls))
-    errors: list[BaseException] = []
-
-    def run(call):
-        barrier.wait()
-        try:
-            call()
-        except BaseException as exc:  # noqa: BLE001 — reported to the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
-
-
 def test_concurrent_outcomes_of_one_side_leave_one_outcome():
-    meeting = attended_meeting(EventFactory(status=Event.Status.FINISHED))
+    meeting = attended_meeting(EventFactory(scheduled=True, status=Event.Status.FINISHED))
     colleagues = [member_of(meeting.enterprise) for _ in range(5)]
 
     errors = run_together(
@@ -65,7 +46,9 @@ def test_concurrent_outcomes_of_one_side_leave_one_outcome():
 
 
 def test_concurrent_scans_of_one_code_check_in_once():
-    registration = RegistrationFactory(event=EventFactory(status=Event.Status.RUNNING))
+    registration = RegistrationFactory(
+        event=EventFactory(scheduled=True, status=Event.Status.RUNNING)
+    )
     desks = [StaffFactory() for _ in range(5)]
 
     errors = run_together(
@@ -79,7 +62,7 @@ def test_concurrent_scans_of_one_code_check_in_once():
 
 
 def test_check_ins_racing_mark_no_shows_end_consistent():
-    event = EventFactory(status=Event.Status.RUNNING)
+    event = EventFactory(scheduled=True, status=Event.Status.RUNNING)
     registrations = RegistrationFactory.create_batch(6, event=event)
     staff = StaffFactory()
 

@@ -7,8 +7,14 @@ from django.urls import reverse
 
 from core.enums import Side
 from events.models import Event, Meeting, Outcome, Registration
-from tests.events.factories_running import EventFactory, OutcomeFactory, attended_meeting
-from tests.factories import OrganizationFactory, StaffFactory, member_of
+from tests.factories import (
+    EventFactory,
+    OrganizationFactory,
+    OutcomeFactory,
+    StaffFactory,
+    attended_meeting,
+    member_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +34,7 @@ def messages_of(response) -> list[str]:
 
 @pytest.fixture
 def finished():
-    return EventFactory(status=Event.Status.FINISHED)
+    return EventFactory(scheduled=True, status=Event.Status.FINISHED)
 
 
 def test_feedback_form_lists_my_meetings_with_the_counterpart(client, finished):
@@ -135,7 +141,7 @@ def test_feedback_follow_up_stage_is_a_separate_outcome(client, finished):
 
 
 def test_feedback_follow_up_not_open_before_the_event_finished(client):
-    event = EventFactory(status=Event.Status.RUNNING)
+    event = EventFactory(scheduled=True, status=Event.Status.RUNNING)
     meeting = attended_meeting(event)
     client.force_login(member_of(meeting.enterprise))
 
@@ -145,7 +151,7 @@ def test_feedback_follow_up_not_open_before_the_event_finished(client):
 
 
 def test_feedback_not_open_before_the_event(client):
-    event = EventFactory(status=Event.Status.SCHEDULED)
+    event = EventFactory(scheduled=True, status=Event.Status.SCHEDULED)
     meeting = attended_meeting(event)
     client.force_login(member_of(meeting.enterprise))
 
@@ -184,7 +190,7 @@ def test_feedback_requires_sign_in(client, finished):
 
 
 def test_feedback_draft_event_is_404(client):
-    event = EventFactory(status=Event.Status.DRAFT)
+    event = EventFactory(scheduled=True, status=Event.Status.DRAFT)
     client.force_login(StaffFactory())
 
     assert client.get(url(event)).status_code == 404

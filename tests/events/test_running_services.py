@@ -9,15 +9,15 @@ from core.enums import Side
 from core.errors import DomainError, InvalidTransitionError, NotAllowedError
 from events.models import Event, Meeting, Outcome, Registration
 from events.services import running
-from tests.events.factories_running import (
+from tests.factories import (
     EventFactory,
     MeetingFactory,
     OutcomeFactory,
-    ProviderRegistrationFactory,
     RegistrationFactory,
+    StaffFactory,
     attended_meeting,
+    member_of,
 )
-from tests.factories import StaffFactory, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def _statuses(*objects) -> list[str]:
 
 
 def test_start_event_scheduled_becomes_running(staff):
-    event = EventFactory(status=Event.Status.SCHEDULED)
+    event = EventFactory(scheduled=True, status=Event.Status.SCHEDULED)
 
     running.start_event(event, by=staff)
 
@@ -50,7 +50,7 @@ def test_start_event_scheduled_becomes_running(staff):
     "status", [Event.Status.DRAFT, Event.Status.PUBLISHED, Event.Status.FINISHED]
 )
 def test_start_event_refused_outside_scheduled(staff, status):
-    event = EventFactory(status=status)
+    event = EventFactory(scheduled=True, status=status)
 
     with pytest.raises(InvalidTransitionError):
         running.start_event(event, by=staff)
@@ -59,7 +59,7 @@ def test_start_event_refused_outside_scheduled(staff, status):
 
 
 def test_finish_event_running_becomes_finished_and_meetings_of_checked_in_pairs_held(staff):
-    event = EventFactory(status=Event.Status.RUNNING)
+    event = EventFactory(scheduled=True, status=Event.Status.RUNNING)
     both_came = attended_meeting(event, checked_in=True)
     nobody_checked_in = attended_meeting(event, checked_in=False)
 
@@ -73,7 +73,7 @@ def test_finish_event_running_becomes_finished_and_meetings_of_checked_in_pairs_
 
 
 def test_finish_event_refused_when_not_running(staff):
-    event = EventFactory(status=Event.Status.SCHEDULED)
+    event = EventFactory(scheduled=True, status=Event.Status.SCHEDULED)
 
     with pytest.raises(InvalidTransitionError):
         running.finish_event(event, by=staff)
@@ -125,7 +125,7 @@ def test_check_in_refused_at_draft_or_cancelled_event(staff, status):
 
 
 def test_check_in_corrects_a_no_show_and_its_meetings(staff):
-    event = EventFactory(status=Event.Status.RUNNING)
+    event = EventFactory(scheduled=True, status=Event.Status.RUNNING)
     meeting = attended_meeting(event, checked_in=True)
     absent = Registration.objects.get(event=event, organization=meeting.provider)
     running.mark_no_show(registration=absent, by=staff)
@@ -157,9 +157,9 @@ def test_undo_check_in_refused_when_not_checked_in(staff):
 
 
 def test_mark_no_shows_registered_not_checked_in_and_their_meetings(staff):
-    event = EventFactory(status=Event.Status.FINISHED)
+    event = EventFactory(scheduled=True, status=Event.Status.FINISHED)
     came = RegistrationFactory(event=event, status=RegStatus.CHECKED_IN)
-    absent = ProviderRegistrationFactory(event=event, status=RegStatus.REGISTERED)
+    absent = RegistrationFactory(provider=True, event=event, status=RegStatus.REGISTERED)
     declined = RegistrationFactory(event=event, status=RegStatus.DECLINED)
     missed = MeetingFactory(event=event, enterprise=came.organization, provider=absent.organization)
     other_event_meeting = MeetingFactory(provider=absent.organization)
@@ -177,7 +177,7 @@ def test_mark_no_shows_registered_not_checked_in_and_their_meetings(staff):
 
 
 def test_mark_no_shows_twice_counts_none_the_second_time(staff):
-    event = EventFactory(status=Event.Status.RUNNING)
+    event = EventFactory(scheduled=True, status=Event.Status.RUNNING)
     RegistrationFactory.create_batch(2, event=event)
 
     assert [running.mark_no_shows(event, by=staff) for _ in range(2)] == [2, 0]
@@ -194,7 +194,7 @@ def test_mark_no_shows_refused_before_the_event(staff, status):
 
 
 def test_mark_no_show_corrects_a_check_in(staff):
-    event = EventFactory(status=Event.Status.FINISHED)
+    event = EventFactory(scheduled=True, status=Event.Status.FINISHED)
     meeting = attended_meeting(event, checked_in=True, status=Meeting.Status.HELD)
     registration = Registration.objects.get(event=event, organization=meeting.enterprise)
 
@@ -209,7 +209,7 @@ def test_mark_no_show_corrects_a_check_in(staff):
 
 
 def test_record_outcome_by_member_marks_the_meeting_held():
-    meeting = attended_meeting(EventFactory(status=Event.Status.FINISHED))
+    meeting = attended_meeting(EventFactory(scheduled=True, status=Event.Status.FINISHED))
     user = member_of(meeting.provider)
 
     outcome = running.record_outcome(
@@ -232,7 +232,7 @@ def test_record_outcome_by_member_marks_the_meeting_held():
 
 
 def test_record_outcome_again_edits_the_same_outcome():
-    meeting = attended_meeting(EventFactory(status=Event.Status.FINISHED))
+    meeting = attended_meeting(EventFactory(scheduled=True, status=Event.Status.FINISHED))
     user = member_of(meeting.enterprise)
     fields = {"meeting": meeting, "side": Side.ENTERPRISE, "by": user}
     running.record_outcome(**fields, rating=3, next_step=Outcome.NextStep.FOLLOW_UP)
@@ -245,7 +245,7 @@ def test_record_outcome_again_edits_the_same_outcome():
 
 
 def test_record_outcome_follow_up_is_a_second_outcome():
-    meeting = attended_meeting(EventFactory(status=Event.Status.FINISHED))
+    meeting = attended_meeting(EventFactory(scheduled=True, status=Event.Status.FINISHED))
     user = member_of(meeting.enterprise)
     fields = {"meeting": meeting, "side": Side.ENTERPRISE, "by": user}
     running.record_outcome(**fields, rating=3, next_step=Outcome.NextStep.FOLLOW_UP)
@@ -261,7 +261,7 @@ def test_record_outcome_follow_up_is_a_second_outcome():
 
 
 def test_record_outcome_follow_up_refused_before_the_event_finished():
-    meeting = attended_meeting(EventFactory(status=Event.Status.RUNNING))
+    meeting = attended_meeting(EventFactory(scheduled=True, status=Event.Status.RUNNING))
 
     with pytest.raises(DomainError):
         running.record_outcome(
@@ -275,7 +275,7 @@ def test_record_outcome_follow_up_refused_before_the_event_finished():
 
 
 def test_record_outcome_refused_for_the_other_side():
-    meeting = attended_meeting(EventFactory(status=Event.Status.FINISHED))
+    meeting = attended_meeting(EventFactory(scheduled=True, status=Event.Status.FINISHED))
 
     with pytest.raises(NotAllowedError):
         running.record_outcome(
@@ -290,7 +290,7 @@ def test_record_outcome_refused_for_the_other_side():
 
 
 def test_record_outcome_refused_before_the_event_starts():
-    meeting = attended_meeting(EventFactory(status=Event.Status.SCHEDULED))
+    meeting = attended_meeting(EventFactory(scheduled=True, status=Event.Status.SCHEDULED))
 
     with pytest.raises(DomainError):
         running.record_outcome(
@@ -304,7 +304,9 @@ def test_record_outcome_refused_before_the_event_starts():
 
 @pytest.mark.parametrize("status", [Meeting.Status.NO_SHOW, Meeting.Status.CANCELLED])
 def test_record_outcome_refused_for_meetings_that_did_not_happen(status):
-    meeting = attended_meeting(EventFactory(status=Event.Status.FINISHED), status=status)
+    meeting = attended_meeting(
+        EventFactory(scheduled=True, status=Event.Status.FINISHED), status=status
+    )
 
     with pytest.raises(DomainError):
         running.record_outcome(
@@ -318,7 +320,7 @@ def test_record_outcome_refused_for_meetings_that_did_not_happen(status):
 
 @pytest.mark.parametrize(("rating", "next_step"), [(0, "none"), (6, "none"), (3, "merger")])
 def test_record_outcome_refuses_invalid_values(rating, next_step):
-    meeting = attended_meeting(EventFactory(status=Event.Status.FINISHED))
+    meeting = attended_meeting(EventFactory(scheduled=True, status=Event.Status.FINISHED))
 
     with pytest.raises(ValidationError):
         running.record_outcome(
@@ -347,7 +349,7 @@ def test_record_outcome_by_staff_on_behalf_of_a_side():
 
 
 def test_mark_no_shows_spares_organizations_that_reported_an_outcome(staff):
-    event = EventFactory(status=Event.Status.FINISHED, format=Event.Format.ONLINE)
+    event = EventFactory(scheduled=True, status=Event.Status.FINISHED, format=Event.Format.ONLINE)
     meeting = attended_meeting(event, checked_in=False)
     running.record_outcome(
         meeting=meeting,

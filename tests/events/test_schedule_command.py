@@ -8,7 +8,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from events.models import Event, Meeting
-from tests.events.factories_schedule import EventFactory, MeetingRequestFactory, RegistrationFactory
+from tests.factories import (
+    EventFactory,
+    MeetingRequestFactory,
+    RegistrationFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +24,7 @@ def run(*args) -> str:
 
 
 def test_schedule_meetings_wait_builds_here_and_prints_the_report():
-    event = EventFactory(status=Event.Status.REGISTRATION_CLOSED)
+    event = EventFactory(short=True, status=Event.Status.REGISTRATION_CLOSED)
     MeetingRequestFactory(event=event)
     enterprise = RegistrationFactory(event=event).organization
     for _ in range(7):
@@ -34,7 +38,7 @@ def test_schedule_meetings_wait_builds_here_and_prints_the_report():
 
 
 def test_schedule_meetings_queues_the_job(run_on_commit):
-    event = EventFactory(status=Event.Status.REGISTRATION_CLOSED)
+    event = EventFactory(short=True, status=Event.Status.REGISTRATION_CLOSED)
     MeetingRequestFactory(event=event)
 
     with run_on_commit():
@@ -46,7 +50,7 @@ def test_schedule_meetings_queues_the_job(run_on_commit):
 
 
 def test_schedule_meetings_refuses_a_finished_event():
-    event = EventFactory(status=Event.Status.FINISHED)
+    event = EventFactory(short=True, status=Event.Status.FINISHED)
 
     with pytest.raises(CommandError):
         run(str(event.pk), "--wait")

@@ -7,10 +7,7 @@ that slipped through (the test also fails on any IntegrityError).
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 from django.db.models import Count
 
 from core.enums import Side
@@ -18,42 +15,19 @@ from core.errors import DomainError
 from events.models import Event, Meeting, MeetingRequest
 from events.services import requests as request_services
 from events.services import schedule as schedule_services
-from tests.events.factories_schedule import (
+from tests.factories import (
     EventFactory,
     MeetingRequestFactory,
-    ProviderRegistrationFactory,
     RegistrationFactory,
+    StaffFactory,
+    member_of,
 )
-from tests.factories import StaffFactory, member_of
+from tests.helpers import run_together
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def run_together(jobs) -> list[BaseException]:
-    """Start every job at the same moment in its own thread; return what they raised."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def run(job):
-        try:
-            barrier.wait()
-            job()
-        except DomainError:
-            pass  # refused in a clean way (e.g. the schedule is being rebuilt): fine
-        except BaseException as error:  # noqa: BLE001 — collected and asserted below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    return errors
 
 
 def double_bookings(event: Event) -> list[dict]:
@@ -66,9 +40,9 @@ def double_bookings(event: Event) -> list[dict]:
 
 def test_concurrent_builds_and_accepts_never_double_book():
     # 6 slots × 3 tables; 4 enterprises × 4 providers = 16 pairs fit (≤ 18 places).
-    event = EventFactory(tables=3)
+    event = EventFactory(short=True, tables=3)
     enterprises = [RegistrationFactory(event=event).organization for _ in range(4)]
-    providers = [ProviderRegistrationFactory(event=event).organization for _ in range(4)]
+    providers = [RegistrationFactory(provider=True, event=event).organization for _ in range(4)]
     staff = StaffFactory()
     accepted, waiting = [], []
     for i, enterprise in enumerate(enterprises):
@@ -99,7 +73,7 @@ def test_concurrent_builds_and_accepts_never_double_book():
     jobs += [lambda: schedule_services.build_schedule(event, by=staff) for _ in range(2)]
     jobs += [accept(request) for request in waiting]
     jobs += [lambda: request_services.cancel_request(request=accepted[0], by=staff)]
-    errors = run_together(jobs)
+    errors = run_together(jobs, expected=(DomainError,), timeout=120)
 
     assert errors == []
     assert double_bookings(event) == []
@@ -117,14 +91,14 @@ def test_concurrent_builds_and_accepts_never_double_book():
 
 
 def test_concurrent_publishing_and_rebuilding_never_double_book():
-    event = EventFactory(tables=2, status=Event.Status.REGISTRATION_CLOSED)
+    event = EventFactory(short=True, tables=2, status=Event.Status.REGISTRATION_CLOSED)
     enterprises = [RegistrationFactory(event=event).organization for _ in range(3)]
-    providers = [ProviderRegistrationFactory(event=event).organization for _ in range(3)]
+    providers = [RegistrationFactory(provider=True, event=event).organization for _ in range(3)]
     for enterprise in enterprises:
         for provider in providers:
             MeetingRequestFactory(event=event, enterprise=enterprise, provider=provider)
     schedule_services.run_scheduler(event.pk)
-    late = [ProviderRegistrationFactory(event=event).organization for _ in range(2)]
+    late = [RegistrationFactory(provider=True, event=event).organization for _ in range(2)]
 
     def add_and_rebuild(provider):
         def job():
@@ -136,7 +110,7 @@ def test_concurrent_publishing_and_rebuilding_never_double_book():
     jobs = [lambda: schedule_services.send_schedules(event, by=None) for _ in range(2)]
     jobs += [add_and_rebuild(provider) for provider in late]
     jobs += [lambda: schedule_services.run_scheduler(event.pk) for _ in range(2)]
-    errors = run_together(jobs)
+    errors = run_together(jobs, expected=(DomainError,), timeout=120)
 
     assert errors == []
     assert double_bookings(event) == []

@@ -12,13 +12,13 @@ from django.core import mail
 from events.models import Event, Registration
 from events.services import notifications as services
 from events.tasks import schedule as tasks
-from tests.events.factories_schedule import (
+from tests.factories import (
     EventFactory,
     MeetingFactory,
     MeetingRequestFactory,
     RegistrationFactory,
+    member_of,
 )
-from tests.factories import member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ EVENT_START = dt.datetime(2027, 3, 10, 13, 30, tzinfo=SHANGHAI)
 
 @pytest.fixture
 def event():
-    return EventFactory(status=Event.Status.SCHEDULED)
+    return EventFactory(short=True, status=Event.Status.SCHEDULED)
 
 
 @pytest.fixture

@@ -13,13 +13,15 @@ from events.models import Event, Meeting, MeetingRequest, Registration, Unavaila
 from events.selectors import schedules as schedule_selectors
 from events.services import schedule as services
 from matchmaking.models import Interest
-from tests.events.factories_schedule import (
+from tests.factories import (
     EventFactory,
     MeetingRequestFactory,
-    ProviderRegistrationFactory,
+    NeedFactory,
     RegistrationFactory,
+    SolutionFactory,
+    StaffFactory,
+    member_of,
 )
-from tests.factories import NeedFactory, SolutionFactory, StaffFactory, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +29,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def event():
     """6 slots of 20 minutes, 4 tables."""
-    return EventFactory(status=Event.Status.REGISTRATION_CLOSED)
+    return EventFactory(short=True, status=Event.Status.REGISTRATION_CLOSED)
 
 
 def full_grid(event, enterprises: int, providers: int) -> list[MeetingRequest]:
     """Every registered enterprise asked every registered provider, and was accepted."""
     ents = [RegistrationFactory(event=event).organization for _ in range(enterprises)]
-    provs = [ProviderRegistrationFactory(event=event).organization for _ in range(providers)]
+    provs = [RegistrationFactory(provider=True, event=event).organization for _ in range(providers)]
     return [
         MeetingRequestFactory(event=event, enterprise=e, provider=p, priority=0.5)
         for e in ents
@@ -93,7 +95,7 @@ def test_run_scheduler_explains_each_request_it_leaves_out(event):
         MeetingRequestFactory(
             event=event,
             enterprise=enterprise,
-            provider=ProviderRegistrationFactory(event=event).organization,
+            provider=RegistrationFactory(provider=True, event=event).organization,
         )
 
     report = services.run_scheduler(event.pk)
@@ -138,7 +140,7 @@ def test_run_scheduler_honours_the_meeting_limit(event):
 
 def test_run_scheduler_schedules_accepted_introductions_too(event):
     enterprise = RegistrationFactory(event=event).organization
-    provider = ProviderRegistrationFactory(event=event).organization
+    provider = RegistrationFactory(provider=True, event=event).organization
     Interest.objects.create(
         need=NeedFactory(organization=enterprise),
         solution=SolutionFactory(organization=provider),
@@ -215,7 +217,7 @@ def test_build_schedule_queues_the_job_which_builds_it(event, run_on_commit):
 
 
 def test_build_schedule_refuses_an_event_under_way():
-    event = EventFactory(status=Event.Status.RUNNING)
+    event = EventFactory(short=True, status=Event.Status.RUNNING)
 
     with pytest.raises(InvalidTransitionError):
         services.build_schedule(event, by=StaffFactory())
@@ -267,7 +269,7 @@ def test_sending_an_unchanged_schedule_again_emails_nobody(event, run_on_commit)
 
 
 def test_send_schedules_closes_an_open_registration_and_expires_open_requests():
-    event = EventFactory(status=Event.Status.PUBLISHED)
+    event = EventFactory(short=True, status=Event.Status.PUBLISHED)
     MeetingRequestFactory(event=event)
     waiting = MeetingRequestFactory(event=event, status=MeetingRequest.Status.REQUESTED)
     services.run_scheduler(event.pk)

@@ -13,19 +13,17 @@ from django.urls import reverse
 from events.admin.season import SeasonForm
 from events.models import CalendarDay, Event, Season
 from events.services import season as services
-from tests.events.factories_season import (
+from tests.factories import (
     EventFactory,
-    InvitationFactory,
+    NeedFactory,
+    OrganizationFactory,
+    RegistrationFactory,
     SeasonFactory,
+    SolutionFactory,
+    StaffFactory,
     VenueFactory,
     add_match,
     in_days,
-)
-from tests.factories import (
-    NeedFactory,
-    OrganizationFactory,
-    SolutionFactory,
-    StaffFactory,
     member_of,
 )
 
@@ -142,7 +140,7 @@ def test_invite_action_emails_the_published_events_invitees(staff_client, run_on
     event = EventFactory(season=season)
     draft = EventFactory(season=season, status=Event.Status.DRAFT)
     for target in (event, draft):
-        invitation = InvitationFactory(event=target)
+        invitation = RegistrationFactory(invited=True, event=target)
         member_of(invitation.organization)
 
     with run_on_commit():

@@ -14,19 +14,17 @@ from events.models import Event, Registration, Season
 from events.planning import Introduction, ProviderMatch
 from events.services import season as services
 from matchmaking.models import Interest, MatchRun, Status
-from tests.events.factories_season import (
-    SeasonFactory,
-    VenueFactory,
-    add_match,
-    holiday,
-    in_days,
-)
 from tests.factories import (
     NeedFactory,
     OrganizationFactory,
     ProviderFactory,
+    SeasonFactory,
     SolutionFactory,
     StaffFactory,
+    VenueFactory,
+    add_match,
+    holiday,
+    in_days,
 )
 
 pytestmark = pytest.mark.django_db

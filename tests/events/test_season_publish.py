@@ -7,7 +7,10 @@ import pytest
 from core.errors import InvalidTransitionError
 from events.models import Event
 from events.services import season as services
-from tests.events.factories_season import EventFactory, in_days
+from tests.factories import (
+    EventFactory,
+    in_days,
+)
 
 pytestmark = pytest.mark.django_db
 

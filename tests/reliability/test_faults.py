@@ -22,17 +22,9 @@ from matchmaking.services.demo import DEMO_CATALOG
 from tests import services
 from tests.factories import NeedFactory, StaffFactory, UserFactory, member_of
 from tests.harness import PrivateRedis, SlowSMTPServer, WorkerProcess, worker_environment
+from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres, pytest.mark.slow]
-
-
-def wait_for(predicate, timeout: float = 60.0, interval: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return False
 
 
 @pytest.fixture

@@ -21,9 +21,13 @@ from django.urls import reverse
 from core.spreadsheets import FORMULA_TRIGGERS, csv_text, neutralize, xlsx_bytes
 from events.models import Registration
 from matchmaking.management.commands.export_matches import as_csv
-from tests.events.factories_running import MeetingFactory
-from tests.events.factories_season import EventFactory, InvitationFactory
-from tests.factories import ProviderFactory, StaffFactory
+from tests.factories import (
+    EventFactory,
+    MeetingFactory,
+    ProviderFactory,
+    RegistrationFactory,
+    StaffFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +63,7 @@ def hostile_event(client):
     """An event whose every person-typed text is a formula, attendees typed on the RSVP page."""
     event = EventFactory(title_zh=HOSTILE[0], title_en=HOSTILE[0])
     for n, text in enumerate(HOSTILE):
-        registration = InvitationFactory(event=event, organization__name=text)
+        registration = RegistrationFactory(invited=True, event=event, organization__name=text)
         response = client.post(
             reverse("event-rsvp", args=[registration.rsvp_token]),
             {"answer": "attend", "attendees": HOSTILE[-1 - n]},

@@ -153,8 +153,8 @@ def build_world() -> World:
         Status,
         StatusChange,
     )
-    from tests.events.factories_season import EventFactory, active_run  # noqa: PLC0415
     from tests.factories import (  # noqa: PLC0415
+        EventFactory,
         MembershipFactory,
         NeedFactory,
         OrganizationFactory,
@@ -162,6 +162,7 @@ def build_world() -> World:
         SolutionFactory,
         StaffFactory,
         UserFactory,
+        active_run,
         member_of,
     )
 

@@ -1,79 +1,13 @@
-"""One factory per model (factory_boy)."""
+"""Factories of matchmaking's models: needs, solutions, and hand-made matches."""
 
 from __future__ import annotations
 
 import factory
 from django.utils import timezone
 
-from core.models import Capability, Industry, Membership, Organization, User
-from core.validators import USCC_ALPHABET, uscc_check_character
-from matchmaking.models import Need, Solution, Status
-
-DEFAULT_PASSWORD = "correct-horse-battery-9"
-
-
-def make_uscc(n: int) -> str:
-    """A valid, unique USCC for the n-th test organization."""
-    body = "91310104"
-    serial = ""
-    value = n
-    for _ in range(9):
-        serial = USCC_ALPHABET[value % 31] + serial
-        value //= 31
-    first17 = body + serial
-    return first17 + uscc_check_character(first17)
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-        skip_postgeneration_save = True
-
-    email = factory.Sequence(lambda n: f"user{n}@example.com")
-    full_name = factory.Sequence(lambda n: f"测试用户{n}")
-    email_verified_at = factory.LazyFunction(timezone.now)
-    password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
-
-    @factory.post_generation
-    def _save(self, create, extracted, **kwargs):
-        # factory_boy passes the built instance as the first argument.
-        if create:
-            self.save()
-
-
-class StaffFactory(UserFactory):
-    is_staff = True
-    is_superuser = True
-
-
-class OrganizationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Organization
-
-    name = factory.Sequence(lambda n: f"上海测试企业{n}有限公司")
-    kind = Organization.Kind.ENTERPRISE
-    uscc = factory.Sequence(lambda n: make_uscc(n + 1000))
-    district = "徐汇区"
-
-
-class ProviderFactory(OrganizationFactory):
-    name = factory.Sequence(lambda n: f"上海测试智能科技{n}有限公司")
-    kind = Organization.Kind.PROVIDER
-
-
-class MembershipFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Membership
-
-    user = factory.SubFactory(UserFactory)
-    organization = factory.SubFactory(OrganizationFactory)
-    role = Membership.Role.OWNER
-    status = Membership.Status.ACTIVE
-
-
-def member_of(organization: Organization, **user_fields) -> User:
-    """A user who owns `organization` (the usual shape of a test actor)."""
-    return MembershipFactory(organization=organization, user=UserFactory(**user_fields)).user
+from core.models import Capability, Industry
+from matchmaking.models import Match, MatchingState, MatchRun, Need, Solution, Status
+from tests.factories.accounts import OrganizationFactory, ProviderFactory
 
 
 class NeedFactory(factory.django.DjangoModelFactory):
@@ -139,3 +73,34 @@ class SolutionFactory(factory.django.DjangoModelFactory):
         if create:
             codes = extracted if extracted is not None else ["manufacturing"]
             self.industries.set(Industry.objects.filter(code__in=codes))
+
+
+def active_run() -> MatchRun:
+    """The active generation of matches (created on first use), for hand-made Match rows."""
+    state = MatchingState.load()
+    if state.active_run is None:
+        state.active_run = MatchRun.objects.create(
+            kind=MatchRun.Kind.FULL, status=MatchRun.Status.SUCCEEDED
+        )
+        state.save(update_fields=["active_run"])
+    return state.active_run
+
+
+def add_match(
+    need: Need,
+    solution: Solution,
+    score: float,
+    *,
+    rank: int | None = None,
+    run: MatchRun | None = None,
+) -> Match:
+    """A match of the active generation (or of `run`) with the given score and rank."""
+    return Match.objects.create(
+        need=need,
+        solution=solution,
+        run=run or active_run(),
+        score=score,
+        rank_for_need=rank,
+        algorithm_version="test",
+        computed_at=timezone.now(),
+    )

@@ -47,22 +47,9 @@ class RegistrationAdmin(admin.ModelAdmin):
         "checked_in_by",
         "created_at",
     ]
-    fields = [
-        "event",
-        "organization",
-        "side",
-        "source",
-        "attendees",
-        "meeting_limit",
-        "status",
-        "past_no_shows",
-        "rsvp_code",
-        "invited_at",
-        "responded_at",
-        "checked_in_at",
-        "checked_in_by",
-        "created_at",
-    ]
+    # What staff edit, then what the answers and the door wrote.
+    fields = ["event", "organization", "side", "source", "attendees", "meeting_limit"]
+    fields += readonly_fields
     actions = ["check_in_selected", "mark_no_show_selected"]
 
     def get_queryset(self, request):

@@ -13,8 +13,6 @@ from django.utils import translation
 from django.utils.log import log_response
 from django.utils.translation import gettext
 
-SUPPORTED = {code for code, _name in settings.LANGUAGES}
-
 
 class LanguageMiddleware:
     """Chinese unless the visitor chose otherwise.
@@ -40,12 +38,14 @@ class LanguageMiddleware:
 
     @staticmethod
     def _choose(request: HttpRequest) -> str:
+        # The settings are read per request, so that a test can change them.
+        supported = {code for code, _name in settings.LANGUAGES}
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        if chosen in SUPPORTED:
+        if chosen in supported:
             return chosen
         if request.path.startswith("/api/"):
             from_header = translation.get_language_from_request(request)
-            if from_header in SUPPORTED:
+            if from_header in supported:
                 return from_header
         return settings.LANGUAGE_CODE
 

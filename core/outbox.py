@@ -40,7 +40,6 @@ logger = logging.getLogger(__name__)
 
 Status = OutboxMessage.Status
 CLAIMABLE = (Status.PENDING, Status.PUBLISHED, Status.RETRYING)
-DEFAULT_LEASE = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
 
 
 class PermanentTaskError(Exception):
@@ -218,7 +217,7 @@ def outbox_task(
     *,
     name: str,
     max_attempts: int = 6,
-    lease: timedelta = DEFAULT_LEASE,
+    lease: timedelta | None = None,
     on_permanent_failure: Callable[..., None] | None = None,
     **options: Any,
 ) -> Callable[[Callable[..., Any]], Any]:
@@ -226,7 +225,8 @@ def outbox_task(
 
     The body receives the keyword arguments given to `enqueue`. Called without an
     `outbox_id` (tests, the shell) it simply runs. `on_permanent_failure(**kwargs,
-    error=...)` lets the body's domain record a visible failed status.
+    error=...)` lets the body's domain record a visible failed status. `lease` defaults to
+    settings.OUTBOX_LEASE_SECONDS, read at each delivery (so a test may change it).
     """
 
     def decorate(body: Callable[..., Any]) -> Any:
@@ -235,7 +235,7 @@ def outbox_task(
         def task(self, *, outbox_id: int | None = None, **kwargs: Any) -> Any:
             if outbox_id is None:
                 return body(**kwargs)
-            if not _claim(outbox_id, lease):
+            if not _claim(outbox_id, lease or timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)):
                 logger.info("outbox: %s #%s already claimed or done; skipping", name, outbox_id)
                 return None
             try:

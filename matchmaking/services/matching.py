@@ -45,7 +45,6 @@ from matchmaking.services import match_rows
 logger = logging.getLogger(__name__)
 
 Kind = str  # "need" | "solution"
-STALLED_AFTER = timedelta(seconds=3 * settings.CELERY_TASK_TIME_LIMIT)
 
 
 # --- records and configuration ----------------------------------------------------------
@@ -152,7 +151,7 @@ def start_full_run(*, by=None) -> MatchRun:
         # A run that made no progress for much longer than any task may take has lost
         # its work (the outbox would have handed lost chunks to other workers long
         # ago); it must not block new runs.
-        stalled_before = timezone.now() - STALLED_AFTER
+        stalled_before = timezone.now() - timedelta(seconds=3 * settings.CELERY_TASK_TIME_LIMIT)
         stalled = list(
             unfinished.filter(
                 Q(heartbeat_at__lt=stalled_before)

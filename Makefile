@@ -9,15 +9,16 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install requirements run serve migrate seed test test-fast lint format messages worker beat bench clean
+.PHONY: help install requirements run serve migrate seed test test-fast lint architecture format messages worker beat bench clean
 
 help:
 	@echo "make run     set up and serve the site with demo data on http://$(HOST):$(PORT)"
 	@echo "make test    set up and run the whole test suite (and ruff)"
-	@echo "make test-fast  ruff + the suite in parallel without browser, reliability and slow tests"
+	@echo "make test-fast  ruff, architecture + the suite in parallel without browser, reliability and slow tests"
 	@echo "make worker  run a Celery worker (needs REDIS_URL)"
 	@echo "make beat    run Celery beat with the database scheduler (needs REDIS_URL)"
 	@echo "make lint    ruff check + format check"
+	@echo "make architecture  the import contracts (.importlinter) and the house rules"
 	@echo "make bench   run the matching and scheduling benchmarks"
 	@echo "make requirements  recompile requirements*.txt from requirements*.in (pip-tools)"
 
@@ -56,10 +57,16 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install lint
+# What docs/ARCHITECTURE.md promises, checked: the import contracts between the apps
+# and inside them (.importlinter), modules under 600 lines, no block of 8 lines twice.
+architecture: install
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python tools/house_rules.py
+
+test: install lint architecture
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The fast loop while developing: ruff, then the suite in parallel (pytest-xdist, one
+# The fast loop while developing: ruff and the architecture checks, then the suite in parallel (pytest-xdist, one
 # process per core) without the browser, reliability and slow tests, which `make test`
 # and CI still run. Prints how long it took.
 TEST_WORKERS ?= auto
@@ -67,6 +74,7 @@ FAST_MARKERS := not browser and not reliability and not slow
 test-fast: install
 	@start=$$(date +%s); \
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && \
+	$(BIN)/lint-imports --no-cache && $(BIN)/python tools/house_rules.py && \
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "$(FAST_MARKERS)" $(PYTEST_ARGS); \
 	status=$$?; \
 	echo "make test-fast: $$(( $$(date +%s) - start )) s (ruff + pytest -n $(TEST_WORKERS), exit $$status)"; \

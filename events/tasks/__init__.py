@@ -1,5 +1,4 @@
 """Celery tasks of the events app (thin wrappers around events.services)."""
 
-from events.tasks.running import *  # noqa: F403
 from events.tasks.schedule import *  # noqa: F403
 from events.tasks.season import *  # noqa: F403

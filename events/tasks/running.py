@@ -1,3 +1,0 @@
-"""Celery tasks: running."""
-
-__all__: list[str] = []

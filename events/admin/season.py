@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.errors import DomainError
+from events.admin.common import run_each
 from events.models import Event, Season, Venue
 from events.services import registration as registration_services
 from events.services import season as services
@@ -236,14 +237,9 @@ class SeasonAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish the draft events (open registration)"))
     def publish_drafts(self, request, queryset):
-        total = 0
-        for season in queryset:
-            try:
-                total += services.publish_events(
-                    season.events.filter(status=Event.Status.DRAFT), by=request.user
-                )
-            except DomainError as error:
-                self.message_user(request, f"{season}: {error.message}", messages.ERROR)
+        _seasons, total = run_each(
+            self, request, queryset, lambda season: services.publish_drafts(season, by=request.user)
+        )
         self.message_user(
             request,
             ngettext(
@@ -257,15 +253,12 @@ class SeasonAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send invitations for the published events"))
     def send_invitations(self, request, queryset):
-        total = 0
-        events = Event.objects.filter(
-            season__in=queryset, status=Event.Status.PUBLISHED, date__gte=timezone.localdate()
+        _events, total = run_each(
+            self,
+            request,
+            services.upcoming_published_events(queryset),
+            lambda event: registration_services.send_invitations(event, by=request.user),
         )
-        for event in events:
-            try:
-                total += registration_services.send_invitations(event, by=request.user)
-            except DomainError as error:
-                self.message_user(request, f"{event}: {error.message}", messages.ERROR)
         self.message_user(
             request,
             ngettext(

@@ -20,7 +20,7 @@ from dataclasses import asdict, fields
 from datetime import date
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -408,6 +408,18 @@ def publish_events(events: Iterable[Event], *, by: User | None) -> int:
         record(by, "event.published", event)
     logger.info("published %d events by %s", len(changed), getattr(by, "pk", None))
     return len(changed)
+
+
+def publish_drafts(season: Season, *, by: User | None) -> int:
+    """Open every draft event of the season for registration (all or none)."""
+    return publish_events(season.events.filter(status=Event.Status.DRAFT), by=by)
+
+
+def upcoming_published_events(seasons: Iterable[Season]) -> QuerySet[Event]:
+    """The seasons' events open for registration and still ahead: whom to invite to."""
+    return Event.objects.filter(
+        season__in=list(seasons), status__in=Event.REGISTRATION_OPEN, date__gte=timezone.localdate()
+    ).order_by("date", "pk")
 
 
 # --- the holiday calendar ------------------------------------------------------------------

@@ -233,7 +233,7 @@ FORM_BUILDERS: dict[str, Callable] = {
     "events.views.rsvp.UnavailabilityForm": lambda cls, w, d, f: cls(d, event=w["event:published"]),
     "events.views.running.FeedbackForm": lambda cls, w, d, f: cls(d),
     "events.admin.season.SeasonForm": lambda cls, w, d, f: cls(d),
-    "events.admin.events.OutcomeForm": _outcome_form,
+    "events.admin.meetings.OutcomeForm": _outcome_form,
 }
 # Abstract bases: never instantiated themselves, their subclasses are.
 ABSTRACT_FORMS = {"matchmaking.forms.catalog.CatalogForm"}

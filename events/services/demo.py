@@ -13,6 +13,7 @@ from datetime import date
 from django.db import transaction
 from django.test.utils import override_settings
 
+from core.audit import record
 from core.models import User
 from events.models import Event, Registration, Season, Venue
 from events.services import registration, requests, schedule, season
@@ -47,7 +48,7 @@ def _introduce(staff: User) -> int:
             .values_list("score", flat=True)
             .first()
         )
-        Interest.objects.update_or_create(
+        interest, _created = Interest.objects.update_or_create(
             need=need,
             solution=solution,
             defaults={
@@ -58,6 +59,7 @@ def _introduce(staff: User) -> int:
                 "score": score,
             },
         )
+        record(staff, "interest.accepted", interest, via="demo")
         made += 1
     return made
 

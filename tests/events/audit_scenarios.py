@@ -1,0 +1,358 @@
+"""The events app's part of tests/test_audit_coverage.py: for each service that changes
+a status, a scenario that calls it and names the entry it must write; for each admin
+action, what it acts on and the entry it must write.
+
+A scenario returns (actor, action, record): the audit log must hold an entry of that
+action by that actor (None: a job or an RSVP link, nobody signed in) about that record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.utils import timezone
+
+from core.enums import Side
+from events.models import Event, Meeting, MeetingRequest, Outcome, Registration
+from events.services import registration, requests, running, schedule, season
+from matchmaking.models import Interest
+from tests.factories import (
+    EventFactory,
+    MeetingRequestFactory,
+    NeedFactory,
+    RegistrationFactory,
+    SeasonFactory,
+    SolutionFactory,
+    StaffFactory,
+    attended_meeting,
+    holiday,
+    in_days,
+    member_of,
+)
+
+Status = Event.Status
+
+
+# --- services ------------------------------------------------------------------------
+
+
+def _register():
+    event = EventFactory()
+    organization = RegistrationFactory(event=event, invited=True).organization
+    user = member_of(organization)
+    done = registration.register(event=event, organization=organization, side=None, by=user)
+    return user, "registration.registered", done
+
+
+def _respond_rsvp():
+    invited = RegistrationFactory(invited=True)
+    done = registration.respond_rsvp(registration=invited, attending=False)
+    return None, "registration.answered", done
+
+
+def _pair(event: Event) -> tuple[Registration, Registration]:
+    return RegistrationFactory(event=event), RegistrationFactory(event=event, provider=True)
+
+
+def _request_meeting():
+    enterprise, provider = _pair(EventFactory())
+    user = member_of(enterprise.organization)
+    asked = requests.request_meeting(
+        event=enterprise.event,
+        from_org=enterprise.organization,
+        to_org=provider.organization,
+        by=user,
+    )
+    return user, "meeting_request.requested", asked
+
+
+def _asked() -> tuple[MeetingRequest, object]:
+    enterprise, provider = _pair(EventFactory())
+    asked = requests.request_meeting(
+        event=enterprise.event,
+        from_org=enterprise.organization,
+        to_org=provider.organization,
+        by=member_of(enterprise.organization),
+    )
+    return asked, member_of(provider.organization)
+
+
+def _answer_request():
+    asked, provider_member = _asked()
+    requests.answer_request(request=asked, accept=True, by=provider_member)
+    return provider_member, "meeting_request.accepted", asked
+
+
+def _cancel_request():
+    asked, provider_member = _asked()
+    requests.cancel_request(request=asked, by=provider_member)
+    return provider_member, "meeting_request.cancelled", asked
+
+
+def _expire_requests():
+    asked, _provider_member = _asked()
+    MeetingRequest.objects.filter(pk=asked.pk).update(expires_at=timezone.now())
+    requests.expire_requests()
+    return None, "meeting_requests.expired", None
+
+
+def _introduced_pair(event: Event) -> Interest:
+    enterprise, provider = _pair(event)
+    need = NeedFactory(organization=enterprise.organization)
+    solution = SolutionFactory(organization=provider.organization)
+    return Interest.objects.create(
+        need=need,
+        solution=solution,
+        initiated_by_side=Side.PROVIDER,
+        status=Interest.Status.ACCEPTED,
+    )
+
+
+def _requests_from_introductions():
+    event = EventFactory()
+    _introduced_pair(event)
+    requests.requests_from_introductions(event)
+    return None, "event.requests_from_introductions", event
+
+
+def _on_introduction_accepted():
+    event = EventFactory()
+    requests.on_introduction_accepted(_introduced_pair(event))
+    return None, "event.requests_from_introductions", event
+
+
+def _on_introduction_withdrawn():
+    event = EventFactory()
+    interest = _introduced_pair(event)
+    requests.requests_from_introductions(event)
+    Interest.objects.filter(pk=interest.pk).update(status=Interest.Status.WITHDRAWN)
+    requests.on_introduction_withdrawn(interest)
+    return None, "meeting_request.cancelled", MeetingRequest.objects.get(event=event)
+
+
+def _staff_on(make: Callable[[], object], service: Callable, action: str):
+    def scenario():
+        staff, target = StaffFactory(), make()
+        service(target, by=staff)
+        return staff, action, target
+
+    return scenario
+
+
+def _check_in():
+    staff, registered = StaffFactory(), RegistrationFactory(event__status=Status.SCHEDULED)
+    running.check_in(registration=registered, by=staff)
+    return staff, "registration.checked_in", registered
+
+
+def _undo_check_in():
+    staff = StaffFactory()
+    checked_in = RegistrationFactory(
+        event__status=Status.SCHEDULED, status=Registration.Status.CHECKED_IN
+    )
+    running.undo_check_in(registration=checked_in, by=staff)
+    return staff, "registration.check_in_undone", checked_in
+
+
+def _mark_no_show():
+    staff, registered = StaffFactory(), RegistrationFactory(event__status=Status.RUNNING)
+    running.mark_no_show(registration=registered, by=staff)
+    return staff, "registration.no_show", registered
+
+
+def _record_outcome():
+    meeting = attended_meeting(EventFactory(scheduled=True, status=Status.RUNNING))
+    user = member_of(meeting.enterprise)
+    outcome = running.record_outcome(
+        meeting=meeting,
+        side=Side.ENTERPRISE,
+        by=user,
+        rating=4,
+        next_step=Outcome.NextStep.NDA,
+    )
+    assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.HELD
+    return user, "outcome.recorded", outcome
+
+
+def _fail_schedule():
+    event = EventFactory(schedule_status=Event.ScheduleStatus.BUILDING)
+    schedule.fail_schedule(event.pk, "worker lost")
+    return None, "event.schedule_failed", event
+
+
+def _run_scheduler():
+    event = MeetingRequestFactory().event
+    schedule.run_scheduler(event.pk)
+    return None, "event.schedule_built", event
+
+
+def _record_planning_failure():
+    planned = SeasonFactory()
+    season.record_planning_failure(season_id=planned.pk, error="no venue")
+    return None, "season.planning_failed", planned
+
+
+def _run_planner():
+    planned = SeasonFactory()
+    season.run_planner(planned.pk)
+    return None, "season.planned", planned
+
+
+def _draft():
+    return EventFactory(status=Status.DRAFT)
+
+
+def _publish_events():
+    staff, draft = StaffFactory(), _draft()
+    season.publish_events([draft], by=staff)
+    return staff, "event.published", draft
+
+
+def _publish_drafts():
+    staff, planned = StaffFactory(), SeasonFactory()
+    draft = EventFactory(season=planned, status=Status.DRAFT)
+    season.publish_drafts(planned, by=staff)
+    return staff, "event.published", draft
+
+
+SCENARIOS: dict[str, Callable[[], tuple]] = {
+    "events.services.registration.register": _register,
+    "events.services.registration.respond_rsvp": _respond_rsvp,
+    "events.services.requests.answer_request": _answer_request,
+    "events.services.requests.cancel_request": _cancel_request,
+    "events.services.requests.expire_requests": _expire_requests,
+    "events.services.requests.on_introduction_accepted": _on_introduction_accepted,
+    "events.services.requests.on_introduction_withdrawn": _on_introduction_withdrawn,
+    "events.services.requests.request_meeting": _request_meeting,
+    "events.services.requests.requests_from_introductions": _requests_from_introductions,
+    "events.services.running.check_in": _check_in,
+    "events.services.running.finish_event": _staff_on(
+        lambda: EventFactory(status=Status.RUNNING), running.finish_event, "event.finished"
+    ),
+    "events.services.running.mark_no_show": _mark_no_show,
+    "events.services.running.mark_no_shows": _staff_on(
+        lambda: RegistrationFactory(event__status=Status.RUNNING).event,
+        running.mark_no_shows,
+        "event.no_shows_marked",
+    ),
+    "events.services.running.record_outcome": _record_outcome,
+    "events.services.running.start_event": _staff_on(
+        lambda: EventFactory(scheduled=True), running.start_event, "event.running"
+    ),
+    "events.services.running.undo_check_in": _undo_check_in,
+    "events.services.schedule.build_schedule": _staff_on(
+        EventFactory, schedule.build_schedule, "event.schedule_requested"
+    ),
+    "events.services.schedule.fail_schedule": _fail_schedule,
+    "events.services.schedule.run_scheduler": _run_scheduler,
+    "events.services.schedule.send_schedules": _staff_on(
+        lambda: EventFactory(schedule_status=Event.ScheduleStatus.BUILT),
+        schedule.send_schedules,
+        "event.schedule_sent",
+    ),
+    "events.services.season.plan_season": _staff_on(
+        SeasonFactory, season.plan_season, "season.planning_requested"
+    ),
+    "events.services.season.publish_drafts": _publish_drafts,
+    "events.services.season.publish_events": _publish_events,
+    "events.services.season.record_planning_failure": _record_planning_failure,
+    "events.services.season.run_planner": _run_planner,
+}
+
+EXEMPT = {
+    "events.services.demo.seed_events": (
+        "the demo's events move through the services above (planner, publish, RSVP, "
+        "requests, schedule), each of which logs; its own writes are demo introductions, "
+        "logged as they are made"
+    ),
+}
+
+
+# --- admin actions -------------------------------------------------------------------
+
+
+def _invited_event() -> Event:
+    event = EventFactory()
+    member_of(RegistrationFactory(event=event, invited=True).organization)
+    return event
+
+
+def _season_with(status: str):
+    planned = SeasonFactory()
+    EventFactory(season=planned, status=status, date=in_days(20))
+    return planned
+
+
+# (model label, action) → (what it acts on, extra form data, the entry it must write)
+ADMIN_CASES: dict[tuple[str, str], tuple[Callable[[], object], dict, str]] = {
+    ("events.CalendarDay", "confirm_selected"): (
+        lambda: holiday(dt.date(2031, 10, 1), provisional=True),
+        {},
+        "calendar_day.confirmed",
+    ),
+    ("events.Event", "publish_selected"): (_draft, {}, "event.published"),
+    ("events.Event", "send_invitations"): (_invited_event, {}, "event.invitations_sent"),
+    ("events.Event", "build_schedule"): (EventFactory, {}, "event.schedule_requested"),
+    ("events.Event", "send_schedules"): (
+        lambda: EventFactory(schedule_status=Event.ScheduleStatus.BUILT),
+        {},
+        "event.schedule_sent",
+    ),
+    ("events.Event", "start_selected"): (
+        lambda: EventFactory(scheduled=True),
+        {},
+        "event.running",
+    ),
+    ("events.Event", "finish_selected"): (
+        lambda: EventFactory(status=Status.RUNNING),
+        {},
+        "event.finished",
+    ),
+    ("events.Event", "mark_no_shows"): (
+        lambda: EventFactory(status=Status.RUNNING),
+        {},
+        "event.no_shows_marked",
+    ),
+    **{
+        ("events.Event", f"export_{kind}_{fmt}"): (EventFactory, {}, "event.exported")
+        for kind in ("attendees", "schedule")
+        for fmt in ("xlsx", "csv")
+    },
+    ("events.Registration", "check_in_selected"): (
+        lambda: RegistrationFactory(event__status=Status.SCHEDULED),
+        {},
+        "registration.checked_in",
+    ),
+    ("events.Registration", "mark_no_show_selected"): (
+        lambda: RegistrationFactory(event__status=Status.RUNNING),
+        {},
+        "registration.no_show",
+    ),
+    ("events.MeetingRequest", "set_must_meet"): (
+        MeetingRequestFactory,
+        {},
+        "meeting_request.must_meet",
+    ),
+    ("events.MeetingRequest", "clear_must_meet"): (
+        lambda: MeetingRequestFactory(must_meet=True),
+        {},
+        "meeting_request.may_meet",
+    ),
+    ("events.Season", "plan_selected"): (SeasonFactory, {}, "season.planning_requested"),
+    ("events.Season", "publish_drafts"): (
+        lambda: _season_with(Status.DRAFT),
+        {},
+        "event.published",
+    ),
+    ("events.Season", "send_invitations"): (
+        lambda: _season_with(Status.PUBLISHED),
+        {},
+        "event.invitations_sent",
+    ),
+}
+# Actions whose entries are about the season's events, not the season itself.
+ABOUT_OTHER_RECORDS = {
+    ("events.Season", "publish_drafts"),
+    ("events.Season", "send_invitations"),
+}

@@ -15,7 +15,6 @@ from matchmaking.services.catalog import submission_errors
 
 SUBMIT = "submit"
 SAVE_DRAFT = "draft"
-MAX_FILES_PER_SAVE = settings.ATTACHMENTS_PER_SAVE
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -33,10 +32,9 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        if len(files) > MAX_FILES_PER_SAVE:
-            raise ValidationError(
-                _("Upload at most %(n)d files at a time.") % {"n": MAX_FILES_PER_SAVE}
-            )
+        limit = settings.ATTACHMENTS_PER_SAVE  # read here, so that a test can change it
+        if len(files) > limit:
+            raise ValidationError(_("Upload at most %(n)d files at a time.") % {"n": limit})
         cleaned = []
         for upload in files:
             upload = super().clean(upload, initial)

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import rules
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -29,7 +30,6 @@ from core.emails import queue_email
 from core.enums import Side
 from core.errors import DomainError, InvalidTransitionError, NotAllowedError
 from core.models import Membership, Organization, User
-from core.selectors import is_member
 from events.models import Event, Registration, Unavailability
 from matchmaking.models import Match
 
@@ -302,7 +302,7 @@ def register(
     the one it was invited for); an organization already registered or waiting is
     left as it is. Beyond the side's capacity the registration goes on the waiting list.
     """
-    if not (by.is_staff or is_member(by, organization.pk)):
+    if not rules.has_perm("core.act_for_organization", by, organization):
         raise NotAllowedError(_("You can register only an organization you are a member of."))
     event = _lock_event(event.pk)
     _require_open(event)

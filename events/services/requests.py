@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
+import rules
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -127,7 +128,7 @@ def request_meeting(
     Asking again for a pending request is harmless (the same request comes back); if
     the other side had already asked, this accepts their request.
     """
-    if not (by.is_staff or is_member(by, from_org.pk)):
+    if not rules.has_perm("core.act_for_organization", by, from_org):
         raise NotAllowedError(_("You do not act for this organization."))
     if event.status not in Event.REQUESTS_OPEN:
         raise DomainError(_("Meeting requests are only possible while registration is open."))
@@ -238,8 +239,7 @@ def answer_request(*, request: MeetingRequest, accept: bool, by: User) -> Meetin
         .get(pk=request.pk)
     )
     event = request.event
-    answering = Side.PROVIDER if request.requested_by_side == Side.ENTERPRISE else Side.ENTERPRISE
-    if not (by.is_staff or is_member(by, request.party(answering).pk)):
+    if not rules.has_perm("events.answer_meeting_request", by, request):
         raise NotAllowedError(_("Only the asked organization can answer this request."))
     # Raises unless the request still waits for an answer.
     request.move_to(MeetingRequest.Status.ACCEPTED if accept else MeetingRequest.Status.DECLINED)
@@ -292,7 +292,7 @@ def cancel_request(*, request: MeetingRequest, by: User) -> MeetingRequest:
     )
     request.event = event
     sides = [s for s in (Side.ENTERPRISE, Side.PROVIDER) if is_member(by, request.party(s).pk)]
-    if not (sides or by.is_staff):
+    if not rules.has_perm("events.withdraw_meeting_request", by, request):
         raise NotAllowedError(_("Only the two organizations can cancel this request."))
     if event.status in (Event.Status.RUNNING, Event.Status.FINISHED):
         raise DomainError(_("The event is under way or over; meetings can no longer change."))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import rules
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -237,7 +238,7 @@ def check_outcome_allowed(*, meeting: Meeting, side: str, stage: str, by: User) 
     if stage not in Outcome.Stage.values:
         raise DomainError(_("Unknown feedback stage."))
     organization = meeting.party(side)
-    if not (by.is_staff or is_member(by, organization.pk)):
+    if not rules.has_perm("events.report_outcome_for", by, organization):
         raise NotAllowedError(
             _("Only members of %(organization)s can report its outcome of this meeting.")
             % {"organization": organization}

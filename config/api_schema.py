@@ -23,6 +23,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS, AllowAny
 
+from config.forms import MAX_DB_INTEGER
+
 
 @extend_schema_serializer(component_name="Error", many=False)
 class ErrorSerializer(serializers.Serializer):
@@ -89,3 +91,32 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _is_paginated_list(self) -> bool:
         return self.method == "GET" and self._is_list_view() and self._get_paginator() is not None
+
+
+def bound_integers(result: dict, generator, request, public) -> dict:
+    """drf-spectacular postprocessing hook: every integer of the schema says its range.
+
+    Path ids are 1 to the largest database integer; other integers (query filters,
+    body fields) at most that far from 0 unless they say less. The API refuses
+    anything beyond with a 400 (config/filtering.py, config/middleware.py), and a
+    schema-driven fuzzer aims at these bounds.
+    """
+
+    def bound(schema: dict, lowest: int) -> None:
+        if schema.get("type") != "integer":
+            return
+        schema.setdefault("format", "int64")
+        schema.setdefault("maximum", MAX_DB_INTEGER)
+        schema.setdefault("minimum", lowest)
+
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                lowest = 1 if parameter.get("in") == "path" else -MAX_DB_INTEGER
+                bound(parameter.get("schema", {}), lowest)
+    for component in result.get("components", {}).get("schemas", {}).values():
+        for prop in component.get("properties", {}).values():
+            bound(prop, -MAX_DB_INTEGER)
+            if prop.get("type") == "array":
+                bound(prop.get("items", {}), -MAX_DB_INTEGER)
+    return result

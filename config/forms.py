@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.renderers import TemplatesSetting
 
 # The largest value a database integer column holds (PostgreSQL bigint, SQLite INTEGER).
@@ -22,6 +23,29 @@ def posted_pk(value: str | None) -> int:
     if value and value.isascii() and value.isdigit() and int(value) <= MAX_DB_INTEGER:
         return int(value)
     return 0
+
+
+def bound_numbers(form: forms.Form) -> forms.Form:
+    """Range-check every number a form takes, so none can overflow a database integer.
+
+    Number fields get the database's bounds unless they have tighter ones. Used by
+    every filter set (config/filtering.py); model forms get the same bounds from their
+    model fields already, and a choice of records by an id no row can have is an
+    invalid choice (core/lookups.py keeps the lookup from overflowing).
+    """
+    for field in form.fields.values():
+        if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
+            if field.max_value is None or field.max_value > MAX_DB_INTEGER:
+                field.max_value = MAX_DB_INTEGER
+                field.validators = [
+                    v for v in field.validators if not isinstance(v, MaxValueValidator)
+                ] + [MaxValueValidator(MAX_DB_INTEGER)]
+            if field.min_value is None or field.min_value < -MAX_DB_INTEGER:
+                field.min_value = -MAX_DB_INTEGER
+                field.validators = [
+                    v for v in field.validators if not isinstance(v, MinValueValidator)
+                ] + [MinValueValidator(-MAX_DB_INTEGER)]
+    return form
 
 
 class IdsChoiceField(forms.ModelMultipleChoiceField):

@@ -13,6 +13,8 @@ from django.utils import translation
 from django.utils.log import log_response
 from django.utils.translation import gettext
 
+from config.forms import MAX_DB_INTEGER
+
 
 class LanguageMiddleware:
     """Chinese unless the visitor chose otherwise.
@@ -154,3 +156,41 @@ class RequestSizeLimitMiddleware:
             request=request,
         )
         return response
+
+
+class IntegerRangeMiddleware:
+    """Answer 400 to a URL whose integer part no database column can hold.
+
+    `/needs/<int:pk>/` matches any run of digits, and the API's `{id}` any text; an id
+    of 25 digits is no id at all. Refused here for every view, before it queries
+    (SQLite's driver cannot even take such a number: core/lookups.py). The API
+    answers with its JSON error body; pages get the 400 page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if any(self._out_of_range(value) for value in (*view_args, *view_kwargs.values())):
+            if not request.path.startswith("/api/"):
+                raise BadRequest("integer path parameter out of range")
+            response = JsonResponse(
+                {"detail": gettext("This number is too large to name a record.")}, status=400
+            )
+            log_response("Path parameter out of range: %s", request.path, response=response)
+            return response
+        return None
+
+    @staticmethod
+    def _out_of_range(value) -> bool:
+        if isinstance(value, bool):
+            return False
+        if isinstance(value, str):
+            digits = value.removeprefix("-")
+            if not (digits.isascii() and digits.isdigit()):
+                return False
+            value = int(value)
+        return isinstance(value, int) and abs(value) > MAX_DB_INTEGER

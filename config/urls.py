@@ -29,3 +29,9 @@ urlpatterns = [
     path("", include("matchmaking.urls")),
     path("events/", include("events.urls")),
 ]
+
+# Under /api/ the errors answer in JSON like the API itself (config/views.py).
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"

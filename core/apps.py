@@ -10,6 +10,11 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Integer lookups that an out-of-range number cannot overflow (SQLite's driver).
+        from core import lookups  # noqa: PLC0415
+
+        lookups.register()
+
         from django.contrib.admin.models import LogEntry  # noqa: PLC0415
         from django.db.models.signals import post_save  # noqa: PLC0415
 

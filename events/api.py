@@ -15,13 +15,14 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import viewsets
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
+from config.filtering import FilterSet, IdFilter
 from core.models import Industry
 from events.models import Event, Meeting, Season
 from events.selectors import participants as selectors
 from events.serializers import EventSerializer, MeetingSerializer
 
 
-class EventFilter(django_filters.FilterSet):
+class EventFilter(FilterSet):
     season = django_filters.ModelChoiceFilter(
         queryset=Season.objects.all(), help_text="Events of this season (id)."
     )
@@ -47,11 +48,9 @@ class EventFilter(django_filters.FilterSet):
         fields = ["season", "domain", "status", "format", "date_from", "date_to"]
 
 
-class MeetingFilter(django_filters.FilterSet):
-    event = django_filters.NumberFilter(
-        field_name="event_id", help_text="Meetings of this event (id)."
-    )
-    organization = django_filters.NumberFilter(
+class MeetingFilter(FilterSet):
+    event = IdFilter(field_name="event_id", help_text="Meetings of this event (id).")
+    organization = IdFilter(
         method="filter_organization",
         help_text="Meetings of this organization (id), on either side.",
     )

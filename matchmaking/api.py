@@ -35,6 +35,7 @@ from rest_framework.permissions import (
 )
 from rest_framework.response import Response
 
+from config.filtering import ID_SCHEMA, FilterSet, IdFilter
 from core.api.errors import ServiceErrorsMixin
 from core.enums import Side
 from core.models import Capability, Industry
@@ -256,8 +257,8 @@ class SolutionViewSet(CatalogViewSet):
 
 def _by_id(field_name: str, what: str):
     """A filter on a related record's id, documented as an integer (django-filter says number)."""
-    return extend_schema_field({"type": "integer", "description": f"Only the {what} (its id)."})(
-        django_filters.NumberFilter(field_name=field_name)
+    return extend_schema_field({**ID_SCHEMA, "description": f"Only the {what} (its id)."})(
+        IdFilter(field_name=field_name)
     )
 
 
@@ -276,7 +277,7 @@ def _need_codes(field_name: str, model, what: str):
     )
 
 
-class MatchApiFilter(django_filters.FilterSet):
+class MatchApiFilter(FilterSet):
     need = _by_id("need_id", "pairs of this need")
     solution = _by_id("solution_id", "pairs of this solution")
     min_score = django_filters.NumberFilter(
@@ -358,7 +359,7 @@ class MatchViewSet(viewsets.ReadOnlyModelViewSet):
 # --- introductions -------------------------------------------------------------------
 
 
-class InterestApiFilter(django_filters.FilterSet):
+class InterestApiFilter(FilterSet):
     need = _by_id("need_id", "introductions of this need")
     solution = _by_id("solution_id", "introductions of this solution")
 

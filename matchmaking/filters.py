@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from config.filtering import FilterSet
 from core.models import Capability, Industry
 from matchmaking.models import DataReadiness, Deployment, Match, Maturity, Need, Solution
 
@@ -17,7 +18,7 @@ def _text_search(queryset: QuerySet, value: str) -> QuerySet:
     return queryset
 
 
-class CatalogFilter(django_filters.FilterSet):
+class CatalogFilter(FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     capability = django_filters.ModelMultipleChoiceFilter(
         label=_("AI capability"),
@@ -120,7 +121,7 @@ class SolutionFilter(CatalogFilter):
         return queryset.filter(Q(price_min__lte=value) | Q(price_min__isnull=True))
 
 
-class MatchedNeedFilter(django_filters.FilterSet):
+class MatchedNeedFilter(FilterSet):
     """Filters of the provider's “Matched needs” page."""
 
     solution = django_filters.ModelChoiceFilter(

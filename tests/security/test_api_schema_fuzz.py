@@ -4,19 +4,32 @@ Every operation of the schema is fuzzed as the anonymous visitor, a member of th
 enterprise E1, a member of the provider P1 and programme-office staff of the
 security world (tests/security/world.py), each signed in with an API token (so CSRF
 does not apply). Each answer must not be a 5xx, must have a documented status code
-and content type, and its body must match the documented schema. Path ids are drawn
-from the world's records as well as at random, so the writes reach real records.
+and content type, and its body must match the documented schema. Two kinds of cases,
+each with valid and invalid data (schemathesis' positive and negative modes, as
+`st run --mode all`):
 
-Bounded and reproducible: a fixed number of examples per operation, derandomized.
-Each example runs in a savepoint that is rolled back, and the throttles' counts are
-cleared, so examples do not see each other's writes or get 429s from each other.
-CI runs it on PostgreSQL (DATABASE_URL); it runs on SQLite too.
+- the coverage cases: every boundary of every parameter and field the schema states
+  (the largest id and one past it, wrong types, missing required fields…), all of
+  them, for every operation;
+- the fuzzing cases: MAX_EXAMPLES random ones per operation and mode, path ids drawn
+  from the world's records as well as at random, so the writes reach real records.
+
+Reproducible: derandomized. Each case runs in a savepoint that is rolled back, and the
+throttles' counts are cleared, so cases do not see each other's writes or 429s.
+
+On both databases in one run: the suite runs this module on its own database
+(PostgreSQL in CI), and `test_the_fuzzer_passes_on_sqlite_too` runs it again in a
+subprocess on SQLite, the embedded default of `make run` — where numbers no SQLite
+integer holds used to be server errors that PostgreSQL never showed.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -29,6 +42,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
+from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -42,7 +56,21 @@ from tests.security.world import ENTERPRISE, ROLES, STAFF
 
 pytestmark = pytest.mark.django_db
 
-MAX_EXAMPLES = 15
+ROOT = Path(__file__).resolve().parent.parent.parent
+MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
+# Random cases per operation, role and mode.
+MAX_EXAMPLES = 5
+# Coverage cases per operation and role besides the bounds of its parameters (all of
+# those run): a different stride of the rest for each role, so that the four roles
+# together run four times as many. Keeps the module to a few minutes per database.
+COVERAGE_SAMPLE = 12
+BOUNDARY_SCENARIOS = {
+    "Maximum value",
+    "Minimum value",
+    "Value greater than maximum",
+    "Value smaller than minimum",
+    "Incorrect type",
+}
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -125,9 +153,9 @@ def high_throttle_rates(settings):
     }
 
 
-def _strategy(operation, path: str):
+def _strategy(operation, path: str, mode: GenerationMode):
     """Cases with random path ids, and with the ids of the world's records."""
-    strategy = operation.as_strategy()
+    strategy = operation.as_strategy(generation_mode=mode)
     collection = path.removeprefix("/api/v1/").split("/", 1)[0]
     model = RECORDS.get(collection)
     if "{id}" not in path or model is None:
@@ -136,23 +164,80 @@ def _strategy(operation, path: str):
     if not ids:
         return strategy
     known = st.sampled_from(ids).flatmap(
-        lambda pk: operation.as_strategy(path_parameters={"id": pk})
+        lambda pk: operation.as_strategy(generation_mode=mode, path_parameters={"id": pk})
     )
     return st.one_of(known, strategy)
 
 
+def _headers(world, role: str) -> dict[str, str]:
+    user = world.user(role)
+    if user is None:
+        return {}
+    return {"Authorization": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
+
+
+def _answers_as_documented(case, headers: dict[str, str], server_errors: list) -> None:
+    """Call the case in a savepoint that is rolled back, and check the answer."""
+    cache.clear()
+    server_errors.clear()
+    with transaction.atomic():
+        response = case.call(headers=headers)
+        try:
+            case.validate_response(response, checks=CHECKS, headers=headers)
+        except Exception as failure:
+            if server_errors:
+                raise failure from server_errors[0]
+            raise
+        finally:
+            transaction.set_rollback(True)
+
+
+def _coverage_cases(api_schema, operation, role: str) -> list:
+    """Schemathesis' coverage phase for the operation, valid and invalid: every bound of
+    its path and query parameters, and a sample of the rest (see COVERAGE_SAMPLE)."""
+    config = api_schema.config.generation_for(operation=operation, phase="coverage")
+    cases = list(
+        api_schema.iter_coverage_cases(operation, generation_modes=MODES, generation_config=config)
+    )
+
+    def is_bound(case) -> bool:
+        data = case.meta.phase.data
+        return (
+            getattr(data, "parameter_location", None) in ("path", "query")
+            and data.description in BOUNDARY_SCENARIOS
+        )
+
+    bounds = [case for case in cases if is_bound(case)]
+    rest = [case for case in cases if not is_bound(case)]
+    stride = max(1, len(rest) // (COVERAGE_SAMPLE * len(ROLES)))
+    sample = rest[ROLES.index(role) * stride :: stride * len(ROLES)][:COVERAGE_SAMPLE]
+    return bounds + sample
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
+def test_every_boundary_answers_as_documented(
+    in_world, api_schema, server_errors, high_throttle_rates, role, method, path
+):
+    headers = _headers(in_world, role)
+    cases = _coverage_cases(api_schema, api_schema[path][method], role)
+
+    for case in cases:
+        _answers_as_documented(case, headers, server_errors)
+
+    assert len(cases) > 0
+
+
+@pytest.mark.parametrize("mode", MODES, ids=[mode.value for mode in MODES])
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_operation_answers_as_documented(
-    in_world, api_schema, server_errors, high_throttle_rates, role, method, path
+    in_world, api_schema, server_errors, high_throttle_rates, role, method, path, mode
 ):
-    user = in_world.user(role)
-    headers = {}
-    if user is not None:
-        headers["Authorization"] = f"Token {Token.objects.get_or_create(user=user)[0].key}"
+    headers = _headers(in_world, role)
     operation = api_schema[path][method]
 
-    @given(case=_strategy(operation, path))
+    @given(case=_strategy(operation, path, mode))
     @settings(
         max_examples=MAX_EXAMPLES,
         deadline=None,
@@ -165,20 +250,33 @@ def test_operation_answers_as_documented(
         ],
     )
     def answers_as_documented(case):
-        cache.clear()
-        server_errors.clear()
-        with transaction.atomic():
-            response = case.call(headers=headers)
-            try:
-                case.validate_response(response, checks=CHECKS, headers=headers)
-            except Exception as failure:
-                if server_errors:
-                    raise failure from server_errors[0]
-                raise
-            finally:
-                transaction.set_rollback(True)
+        _answers_as_documented(case, headers, server_errors)
 
     answers_as_documented()
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_the_fuzzer_passes_on_sqlite_too():
+    """This module and the integer bounds' again, in a subprocess on SQLite (the suite
+    itself runs on PostgreSQL)."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("DATABASE_URL", "REQUIRE_SERVICES", "PYTEST_XDIST_WORKER")
+    }
+    # Alone (a serial run): both cores; beside other xdist workers: one.
+    workers = "1" if "PYTEST_XDIST_WORKER" in os.environ else "2"
+    modules = [__file__, str(Path(__file__).with_name("test_integer_bounds.py"))]
+    command = [sys.executable, "-m", "pytest", *modules, "-q", "-p", "no:cacheprovider"]
+    command += ["-m", "not postgres", "-n", workers, "-x"]
+
+    result = subprocess.run(  # noqa: S603 — our own command line
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800, check=False
+    )
+
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    assert " passed" in result.stdout.splitlines()[-1]
 
 
 def test_every_operation_is_fuzzed(api_schema):

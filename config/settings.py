@@ -363,7 +363,15 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "AI+ 供需对接平台 API",
-    "DESCRIPTION": "Scenario needs, solutions, matches, introductions, events and meetings.",
+    "DESCRIPTION": (
+        "Scenario needs, solutions, matches, introductions, events and meetings.\n\n"
+        "A member of several organizations acts for one at a time, as on the site: "
+        "the one named in the `X-Organization` header (its id), else the one chosen "
+        "with the site's switcher (same session), else the oldest membership. Lists of "
+        "your matches and introductions, and new records posted without `organization`, "
+        "are the acting organization's; a header naming an organization you are not an "
+        "active member of answers 403."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

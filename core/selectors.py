@@ -18,12 +18,7 @@ def is_member(user, organization_id: int | None) -> bool:
     """Whether the user is an active member of the organization (cached on the user)."""
     if not user.is_authenticated or organization_id is None:
         return False
-    cache = user.__dict__.setdefault("_member_org_ids", None)
-    if cache is None:
-        cache = set(
-            Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values_list(
-                "organization_id", flat=True
-            )
-        )
-        user.__dict__["_member_org_ids"] = cache
-    return organization_id in cache
+    # The memberships the acting organization is chosen from: one query per request.
+    from core.acting import active_memberships  # noqa: PLC0415 — acting uses this module's models
+
+    return any(m.organization_id == organization_id for m in active_memberships(user))

@@ -39,6 +39,7 @@ urlpatterns = [
     path("accounts/profile/data.json", views.export_data, name="export-data"),
     path("accounts/delete/", views.delete_account, name="delete-account"),
     path("organization/", views.organization, name="organization"),
+    path("organization/switch/", views.switch_organization, name="organization-switch"),
     path("organization/invite/", views.invite, name="organization-invite"),
     path("organization/members/<int:pk>/", views.decide_member, name="organization-member"),
 ]

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from core.acting import acting_membership, choose_organization
 from core.errors import DomainError
 from core.forms import (
     DeleteAccountForm,
@@ -242,8 +243,25 @@ def revoke_api_token(request: HttpRequest) -> HttpResponse:
     return redirect("profile")
 
 
+@login_required
+@require_POST
+def switch_organization(request: HttpRequest) -> HttpResponse:
+    """The header's switcher: act for another of my organizations from now on."""
+    membership = choose_organization(request, request.POST.get("organization", ""))
+    messages.success(
+        request,
+        _("You now act for %(name)s.") % {"name": membership.organization.display_name},
+    )
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    return redirect("workspace")
+
+
 def _membership_or_404(request: HttpRequest) -> Membership:
-    membership = request.user.primary_membership
+    membership = acting_membership(request)
     if membership is None:
         raise Http404
     return membership
@@ -252,7 +270,7 @@ def _membership_or_404(request: HttpRequest) -> Membership:
 @login_required
 def organization(request: HttpRequest) -> HttpResponse:
     """My organization: details, members, join requests, invitations (owners edit)."""
-    membership = request.user.primary_membership
+    membership = acting_membership(request)
     if membership is None:
         pending = request.user.memberships.select_related("organization").first()
         return render(request, "account/no_organization.html", {"pending": pending})

@@ -36,14 +36,14 @@ from rest_framework.permissions import (
 from rest_framework.response import Response
 
 from config.filtering import ID_SCHEMA, FilterSet, IdFilter
+from core.acting import acting_organization
 from core.api.errors import ServiceErrorsMixin
 from core.enums import Side
 from core.models import Capability, Industry
-from core.selectors import member_org_ids
 from matchmaking.filters import NeedFilter, SolutionFilter
 from matchmaking.models import Interest, Match, MatchFeedback, Need, Solution, Status, StatusChange
 from matchmaking.permissions import CanPostRecord
-from matchmaking.rules import NEED, SOLUTION, posting_organizations
+from matchmaking.rules import NEED, SOLUTION, may_post_as
 from matchmaking.selectors import _with_interest_state
 from matchmaking.serializers import (
     API_FIELD_PATHS,
@@ -143,10 +143,12 @@ class CatalogViewSet(
     def perform_create(self, serializer) -> None:
         organization = serializer.validated_data.get("organization")
         if organization is None:
-            mine = posting_organizations(self.request.user, self.record_kind)
-            if not mine:
+            # The acting organization (core/acting.py), as on the pages.
+            organization = acting_organization(
+                self.request, fit=lambda org: may_post_as(org, self.record_kind)
+            )
+            if organization is None:
                 raise ValidationError({"organization": [_("Name the organization to post for.")]})
-            organization = mine[0]
         serializer.save(organization=organization)
 
     def _respond_after(self, service) -> Response:
@@ -303,15 +305,15 @@ def _turned_down_by(side: str) -> Exists:
     )
 
 
-def visible_matches(user) -> QuerySet[Match]:
-    """The active generation's pairs in the lists of the user's organizations (staff: all).
+def visible_matches(user, organization) -> QuerySet[Match]:
+    """The active generation's pairs in the lists of the acting organization (staff: all).
 
     An enterprise sees the pairs in its needs' lists, a provider those in its
     solutions' lists; a pair its side marked “not interested” is not shown to that side.
     """
     queryset = Match.objects.active()
     if not user.is_staff:
-        mine = member_org_ids(user)
+        mine = [organization.pk] if organization is not None else []
         queryset = queryset.filter(
             (
                 Q(need__organization_id__in=mine, rank_for_need__isnull=False)
@@ -353,7 +355,8 @@ class MatchViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Match]:
         if getattr(self, "swagger_fake_view", False):
             return Match.objects.none()
-        return visible_matches(self.request.user)
+        user = self.request.user
+        return visible_matches(user, None if user.is_staff else acting_organization(self.request))
 
 
 # --- introductions -------------------------------------------------------------------
@@ -404,10 +407,10 @@ class InterestViewSet(
     def get_queryset(self) -> QuerySet[Interest]:
         if getattr(self, "swagger_fake_view", False):
             return Interest.objects.none()
-        user = self.request.user
         queryset = Interest.objects.all()
-        if not user.is_staff:
-            queryset = queryset.involving(member_org_ids(user))
+        if not self.request.user.is_staff:
+            organization = acting_organization(self.request)
+            queryset = queryset.involving([organization.pk] if organization else [])
         return queryset.select_related("need__organization", "solution__organization")
 
     def _respond_with(self, interest: Interest, code: int = 200) -> Response:

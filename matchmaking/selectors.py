@@ -70,6 +70,26 @@ def solutions_of(organization_id: int) -> QuerySet[Solution]:
     ).order_by("-updated_at")
 
 
+def visible_records(model: type[Need] | type[Solution], user) -> QuerySet:
+    """The records of `model` the user may open, with their organization and attachments."""
+    return with_attachments(model.objects.visible_to(user)).select_related("organization")
+
+
+def visible_attachment(user, pk: int) -> Attachment | None:
+    """An attachment of a record the user may open (whether they may download it is a rule)."""
+    attachment = Attachment.objects.select_related("need", "solution").filter(pk=pk).first()
+    if attachment is None:
+        return None
+    record = attachment.record
+    visible = type(record).objects.visible_to(user).filter(pk=record.pk).exists()
+    return attachment if visible else None
+
+
+def history_of(record: Need | Solution) -> QuerySet:
+    """A record's status changes, oldest first, with who made them."""
+    return record.status_changes.select_related("by")
+
+
 def with_attachments(queryset: QuerySet) -> QuerySet:
     return queryset.prefetch_related(
         Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
@@ -136,3 +156,52 @@ def ranked_solutions_for_need(need: Need) -> QuerySet:
         .prefetch_related("solution__capabilities", "solution__industries")
         .order_by("rank_for_need")
     )
+
+
+# --- introductions -------------------------------------------------------------------------
+
+
+def interests_of(organization_ids) -> QuerySet:
+    """Introductions involving any of the organizations, newest first."""
+    from matchmaking.models import Interest  # noqa: PLC0415
+
+    return (
+        Interest.objects.involving(organization_ids)
+        .select_related("need", "need__organization", "solution", "solution__organization")
+        .order_by("-created_at")
+    )
+
+
+def inbox(organization_id: int | None, *, closed_shown: int = 20) -> dict[str, list]:
+    """An organization's introductions, sorted for the inbox page.
+
+    `incoming` wait for its answer, `outgoing` for the other side's, `accepted` show
+    contacts, `closed` (declined or withdrawn, the latest `closed_shown`). Each
+    introduction carries `my_side`, `counterpart`, `my_record` and `their_record`.
+    """
+    from matchmaking.models import Interest  # noqa: PLC0415
+
+    sorted_: dict[str, list] = {"incoming": [], "outgoing": [], "accepted": [], "closed": []}
+    if organization_id is None:
+        return sorted_
+    for interest in interests_of([organization_id]):
+        mine_is_need = interest.need.organization_id == organization_id
+        interest.my_side = "enterprise" if mine_is_need else "provider"
+        interest.counterpart = (
+            interest.solution.organization if mine_is_need else interest.need.organization
+        )
+        interest.their_record = interest.solution if mine_is_need else interest.need
+        interest.my_record = interest.need if mine_is_need else interest.solution
+        if interest.status == Interest.Status.ACCEPTED:
+            sorted_["accepted"].append(interest)
+        elif interest.status == Interest.Status.PENDING:
+            started = interest.initiated_by_side == interest.my_side
+            sorted_["outgoing" if started else "incoming"].append(interest)
+        else:
+            sorted_["closed"].append(interest)
+    sorted_["closed"] = sorted_["closed"][:closed_shown]
+    return sorted_
+
+
+def has_published_solutions(organization_id: int) -> bool:
+    return Solution.objects.filter(organization_id=organization_id, status=Status.APPROVED).exists()

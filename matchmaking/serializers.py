@@ -87,8 +87,8 @@ class CatalogRecordSerializer(CallerDependentSerializer):
         queryset=Organization.objects.all(),
         required=False,
         help_text=_(
-            "The posting organization. Taken from your membership; "
-            "staff (and members of several organizations) may name it."
+            "The posting organization. Without it, the organization you act for "
+            "(the X-Organization header, else your oldest membership); staff name it."
         ),
     )
     organization_name = serializers.CharField(source="organization.name", read_only=True)

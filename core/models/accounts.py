@@ -99,18 +99,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def primary_membership(self):
-        """The active membership the pages act for (users normally have exactly one).
+        """The oldest active membership (cached on the instance with the others).
 
-        Cached on the instance: the navigation asks for it on every page.
+        Pages and the API act for `core.acting.acting_membership(request)`, which
+        starts from this one unless the person chose another.
         """
-        if not hasattr(self, "_primary_membership"):
-            self._primary_membership = (
-                self.memberships.filter(status="active")
-                .select_related("organization", "organization__industry")
-                .order_by("created_at")
-                .first()
-            )
-        return self._primary_membership
+        from core.acting import active_memberships  # noqa: PLC0415 — acting reads models
+
+        memberships = active_memberships(self)
+        return memberships[0] if memberships else None
 
 
 class Consent(models.Model):

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import posted_pk
+from core.acting import acting_organization
 from core.errors import DomainError
 from core.models import Organization
 from core.ratelimit import ratelimit
@@ -31,6 +32,7 @@ from matchmaking import selectors
 from matchmaking.filters import NeedFilter, SolutionFilter
 from matchmaking.forms.catalog import NeedForm, SolutionForm, bound_form
 from matchmaking.models import Attachment, Need, Solution
+from matchmaking.rules import may_post_as
 from matchmaking.services import catalog as services
 
 PAGE_SIZE = 20
@@ -55,9 +57,7 @@ class Kind:
         return selectors.solutions_of(organization_id)
 
     def may_post(self, organization: Organization | None) -> bool:
-        if organization is None:
-            return False
-        return organization.is_enterprise if self.name == "need" else organization.is_provider
+        return organization is not None and may_post_as(organization, self.name)
 
 
 NEED = Kind("need", Need, NeedForm, NeedFilter, ("capabilities",))
@@ -166,8 +166,7 @@ def catalog_list(request: HttpRequest, kind: str) -> HttpResponse:
 
 def catalog_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     spec = KINDS[kind]
-    queryset = selectors.with_attachments(spec.model.objects.visible_to(request.user))
-    record = get_object_or_404(queryset.select_related("organization"), pk=pk)
+    record = get_object_or_404(selectors.visible_records(spec.model, request.user), pk=pk)
     return render(request, f"catalog/{kind}_detail.html", _detail_context(request, record, kind))
 
 
@@ -178,10 +177,10 @@ def _detail_context(request: HttpRequest, record, kind: str) -> dict:
 
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    attachment = get_object_or_404(Attachment.objects.select_related("need", "solution"), pk=pk)
-    record = attachment.record
-    visible = record.__class__.objects.visible_to(request.user).filter(pk=record.pk).exists()
-    if not (visible and rules.has_perm("matchmaking.see_record_attachments", request.user, record)):
+    attachment = selectors.visible_attachment(request.user, pk)
+    if attachment is None or not rules.has_perm(
+        "matchmaking.see_record_attachments", request.user, attachment.record
+    ):
         raise Http404
     response = FileResponse(
         attachment.file.open("rb"),
@@ -197,9 +196,8 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def _my_organization(request: HttpRequest, spec: Kind) -> Organization:
-    membership = request.user.primary_membership
-    organization = membership.organization if membership else None
-    if not spec.may_post(organization):
+    organization = acting_organization(request, fit=spec.may_post)
+    if organization is None:
         raise Http404
     return organization
 
@@ -222,7 +220,7 @@ def my_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     spec = KINDS[kind]
     record = _my_record(request, spec, pk)
     context = _detail_context(request, record, kind)
-    context["history"] = record.status_changes.select_related("by")
+    context["history"] = selectors.history_of(record)
     if kind == "need":
         context["ranked"] = selectors.ranked_solutions_for_need(record)
     return render(request, "my/detail.html", context)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import posted_pk
+from core.acting import acting_organization
 from core.errors import DomainError
 from core.ratelimit import ratelimit
-from core.selectors import member_org_ids
 from matchmaking import selectors
 from matchmaking.filters import MatchedNeedFilter
 from matchmaking.models import Interest, Need, Solution, Status
@@ -25,10 +24,10 @@ PAGE_SIZE = 20
 
 
 def _provider_organization(request: HttpRequest):
-    membership = request.user.primary_membership
-    if membership is None or not membership.organization.is_provider:
+    organization = acting_organization(request, fit=lambda org: org.is_provider)
+    if organization is None:
         raise Http404
-    return membership.organization
+    return organization
 
 
 # The provider's last filters on the matched-needs page, as a query string.
@@ -75,9 +74,7 @@ def matched_needs(request: HttpRequest) -> HttpResponse:
         "restored": restored,
         "page": Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page")),
         "query": filters.urlencode(),
-        "has_solutions": Solution.objects.filter(
-            organization=organization, status=Status.APPROVED
-        ).exists(),
+        "has_solutions": selectors.has_published_solutions(organization.pk),
     }
     return render(request, "matching/matched_needs.html", context)
 
@@ -130,51 +127,19 @@ def match_action(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    """意向: introductions waiting for my answer, those I started, and accepted ones."""
-    mine = member_org_ids(request.user)
-    interests = (
-        Interest.objects.filter(
-            Q(need__organization_id__in=mine) | Q(solution__organization_id__in=mine)
-        )
-        .select_related("need", "need__organization", "solution", "solution__organization")
-        .order_by("-created_at")
-    )
-    my_orgs = set(mine.values_list("organization_id", flat=True))
-    incoming, outgoing, accepted, closed = [], [], [], []
-    for interest in interests:
-        my_side = "enterprise" if interest.need.organization_id in my_orgs else "provider"
-        interest.my_side = my_side
-        interest.counterpart = (
-            interest.solution.organization
-            if my_side == "enterprise"
-            else interest.need.organization
-        )
-        interest.their_record = interest.solution if my_side == "enterprise" else interest.need
-        interest.my_record = interest.need if my_side == "enterprise" else interest.solution
-        if interest.status == Interest.Status.ACCEPTED:
-            accepted.append(interest)
-        elif interest.status == Interest.Status.PENDING:
-            (outgoing if interest.initiated_by_side == my_side else incoming).append(interest)
-        else:
-            closed.append(interest)
-    context = {
-        "incoming": incoming,
-        "outgoing": outgoing,
-        "accepted": accepted,
-        "closed": closed[:20],
-    }
+    """意向: introductions of the acting organization waiting for my answer, those I
+    started, and accepted ones."""
+    organization = acting_organization(request)
+    context = selectors.inbox(organization.pk if organization else None)
     return render(request, "matching/inbox.html", context)
 
 
 @login_required
 @require_POST
 def interest_action(request: HttpRequest, pk: int) -> HttpResponse:
-    mine = member_org_ids(request.user)
+    organization = acting_organization(request)
     interest = get_object_or_404(
-        Interest.objects.filter(
-            Q(need__organization_id__in=mine) | Q(solution__organization_id__in=mine)
-        ),
-        pk=pk,
+        selectors.interests_of([organization.pk] if organization else []), pk=pk
     )
     action = request.POST.get("action")
     try:

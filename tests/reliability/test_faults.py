@@ -100,7 +100,7 @@ def test_redis_outage_loses_no_work_and_runs_everything_once(
         from core.models import Membership  # noqa: PLC0415
 
         Membership.objects.get_or_create(user=provider_user, organization=solution.organization)
-        provider_user.__dict__.pop("_member_org_ids", None)
+        provider_user.__dict__.pop("_active_memberships", None)
         pending.append(interests.express_interest(by=provider_user, need=need, solution=solution))
     assert wait_for(all_outbox_done)
     emails_before = OutgoingEmail.objects.filter(status="sent").count()

@@ -122,6 +122,13 @@ MATRIX: list[Row] = [
     Row("export-data", SIGNED_IN),
     Row("delete-account", SIGNED_IN),
     Row("organization", SIGNED_IN),
+    # Acting for E1: its members may, anyone else is refused (core/acting.py).
+    _post(
+        "organization-switch",
+        (LOGIN, REDIRECT, 403, 403),
+        {"organization": Ref("org:ent")},
+        label="org:ent",
+    ),
     _post(
         "organization-invite",
         (LOGIN, REDIRECT, REDIRECT, 404),  # staff belong to no organization

@@ -36,6 +36,26 @@ class AttachmentInline(admin.TabularInline):
         return False
 
 
+# The last two sections of both review forms.
+CONTACT_AND_PROVENANCE = (
+    (_("Contact (private)"), {"fields": ("contact_name", "contact_phone", "contact_email")}),
+    (
+        _("Provenance"),
+        {
+            "fields": (
+                "created_by",
+                "created_at",
+                "updated_at",
+                "submitted_at",
+                "published_at",
+                "source_key",
+            ),
+            "classes": ["collapse"],
+        },
+    ),
+)
+
+
 class ReviewAdmin(admin.ModelAdmin):
     """What needs and solutions share: the review actions and the side-by-side text."""
 
@@ -180,21 +200,7 @@ class NeedAdmin(ReviewAdmin):
             },
         ),
         (_("Budget and timing"), {"fields": ("budget_min", "budget_max", "deadline")}),
-        (_("Contact (private)"), {"fields": ("contact_name", "contact_phone", "contact_email")}),
-        (
-            _("Provenance"),
-            {
-                "fields": (
-                    "created_by",
-                    "created_at",
-                    "updated_at",
-                    "submitted_at",
-                    "published_at",
-                    "source_key",
-                ),
-                "classes": ["collapse"],
-            },
-        ),
+        *CONTACT_AND_PROVENANCE,
     )
 
     def get_queryset(self, request):
@@ -248,21 +254,7 @@ class SolutionAdmin(ReviewAdmin):
             },
         ),
         (_("Price"), {"fields": ("price_min", "price_max")}),
-        (_("Contact (private)"), {"fields": ("contact_name", "contact_phone", "contact_email")}),
-        (
-            _("Provenance"),
-            {
-                "fields": (
-                    "created_by",
-                    "created_at",
-                    "updated_at",
-                    "submitted_at",
-                    "published_at",
-                    "source_key",
-                ),
-                "classes": ["collapse"],
-            },
-        ),
+        *CONTACT_AND_PROVENANCE,
     )
 
 

@@ -25,6 +25,7 @@ from core.validators import normalize_phone
 from matchmaking.models import Deployment, Interest, Match, Need, Solution, Status, StatusChange
 from matchmaking.rules import may_post_as
 from matchmaking.services import catalog as services
+from matchmaking.validators import check_amount_range
 
 INDUSTRIES_HELP = _("Industry codes from the catalog format, e.g. manufacturing.")
 CAPABILITIES_HELP = _(
@@ -81,7 +82,7 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 
 
 class CatalogRecordSerializer(CallerDependentSerializer):
-    """What needs and solutions share; `Meta.kind`, `money_fields` and `m2m` say the rest."""
+    """What needs and solutions share; `Meta.kind` and `m2m` say the rest."""
 
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.all(),
@@ -114,7 +115,6 @@ class CatalogRecordSerializer(CallerDependentSerializer):
 
     caller_dependent_fields = ("description", "contact", "review_note", "history")
     description_fields: ClassVar[tuple[str, ...]] = ("description",)
-    money_fields: ClassVar[tuple[str, str]] = ("", "")
     m2m: ClassVar[tuple[str, ...]] = ("capabilities",)
 
     COMMON_FIELDS: ClassVar[list[str]] = [
@@ -190,20 +190,13 @@ class CatalogRecordSerializer(CallerDependentSerializer):
         return organization
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        low_name, high_name = self.money_fields
-        low = attrs.get(low_name, getattr(self.instance, low_name, None))
-        high = attrs.get(high_name, getattr(self.instance, high_name, None))
-        if low is not None and high is not None and low > high:
-            raise serializers.ValidationError(
-                {
-                    high_name: [
-                        _(
-                            "The upper amount (%(high)s) must not be below the lower amount (%(low)s)."
-                        )
-                        % {"high": high, "low": low}
-                    ]
-                }
-            )
+        low_name, high_name = self.Meta.model.money_fields
+        check_amount_range(
+            low_name=low_name,
+            low=attrs.get(low_name, getattr(self.instance, low_name, None)),
+            high_name=high_name,
+            high=attrs.get(high_name, getattr(self.instance, high_name, None)),
+        )
         return attrs
 
     def _service_arguments(self, validated_data: dict[str, Any]) -> tuple[dict, dict]:
@@ -227,8 +220,6 @@ class NeedSerializer(CatalogRecordSerializer):
     industry = CodeField(
         queryset=Industry.objects.all(), allow_null=True, required=False, help_text=INDUSTRY_HELP
     )
-
-    money_fields = ("budget_min", "budget_max")
 
     class Meta:
         kind = "need"
@@ -276,7 +267,6 @@ class SolutionSerializer(CatalogRecordSerializer):
 
     caller_dependent_fields = (*CatalogRecordSerializer.caller_dependent_fields, "cases")
     description_fields = ("description", "cases")
-    money_fields = ("price_min", "price_max")
     m2m = ("capabilities", "industries")
 
     class Meta:

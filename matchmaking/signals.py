@@ -25,7 +25,7 @@ record_published = Signal()
 
 Sent by `matchmaking.services.catalog.transition` when staff approve a record, by
 `published_record_changed` when staff edit a published record in admin, and by
-`matchmaking.services.catalog_io` for every record a catalog import publishes (once per
+`matchmaking.catalog_io` for every record a catalog import publishes (once per
 record, in one transaction after the import committed). Arguments: `sender` is the
 record's class (Need or Solution), `record` the record.
 """

@@ -187,7 +187,7 @@ def test_admin_delete_selected_is_mirrored_to_the_audit_log(client):
 
 SERVICE_PACKAGES = {
     "core": ["core/services"],
-    "matchmaking": ["matchmaking/services"],
+    "matchmaking": ["matchmaking/services", "matchmaking/catalog_io"],
     "events": ["events/services"],
 }
 _WRITES = {"update", "create", "update_or_create", "get_or_create", "bulk_create", "bulk_update"}
@@ -493,7 +493,7 @@ def _finish_full_run():
 
 
 def _import_catalog():
-    from matchmaking.services.catalog_io import import_catalog  # noqa: PLC0415
+    from matchmaking.catalog_io import import_catalog  # noqa: PLC0415
 
     staff = StaffFactory()
     import_catalog(
@@ -527,7 +527,7 @@ SCENARIOS: dict[str, Callable[[], tuple]] = {
     "matchmaking.services.catalog.submit_for_review": _submit_for_review,
     "matchmaking.services.catalog.transition": _transition,
     "matchmaking.services.catalog.withdraw_record": _withdraw_record,
-    "matchmaking.services.catalog_io.import_catalog": _import_catalog,
+    "matchmaking.catalog_io.importing.import_catalog": _import_catalog,
     "matchmaking.services.interests.express_interest": _express_interest,
     "matchmaking.services.interests.mark_not_interested": _mark_not_interested,
     "matchmaking.services.interests.respond": _respond,

@@ -27,9 +27,9 @@ def test_email_is_sent_by_a_real_worker_after_commit(celery_worker):
 
 def test_full_recompute_runs_in_chunks_on_a_real_worker(celery_worker):
     from matchmaking import engine  # noqa: PLC0415
+    from matchmaking.catalog_io import import_catalog, parse_document  # noqa: PLC0415
     from matchmaking.models import Match, MatchRun  # noqa: PLC0415
     from matchmaking.services import matching  # noqa: PLC0415
-    from matchmaking.services.catalog_io import import_catalog, parse_document  # noqa: PLC0415
     from matchmaking.services.demo import DEMO_CATALOG  # noqa: PLC0415
     from tests.factories import StaffFactory  # noqa: PLC0415
 

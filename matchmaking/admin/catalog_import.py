@@ -14,13 +14,13 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking.admin.catalog import NeedAdmin
-from matchmaking.models import Need, Status
-from matchmaking.services.catalog_io import (
+from matchmaking.catalog_io import (
     IMPORT_STATUSES,
     CatalogImportError,
     import_catalog,
     parse_document,
 )
+from matchmaking.models import Need, Status
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # Importing creates and changes all three kinds of records.

@@ -51,10 +51,9 @@ class MultipleFileField(forms.FileField):
 
 
 class CatalogForm(forms.ModelForm):
-    """Shared behaviour: section layout, money ranges, phone format, submit checks."""
+    """Shared behaviour: section layout, phone format, submit checks."""
 
     kind = ""
-    money_fields = ("", "")
     sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     new_attachments = MultipleFileField(
@@ -89,15 +88,9 @@ class CatalogForm(forms.ModelForm):
         return normalize_phone(phone) if phone else ""
 
     def clean(self) -> dict:
+        # The money range is the model's rule (Need.clean / Solution.clean), which the
+        # model form applies after this.
         data = super().clean()
-        low_name, high_name = self.money_fields
-        low, high = data.get(low_name), data.get(high_name)
-        if low is not None and high is not None and low > high:
-            self.add_error(
-                high_name,
-                _("The upper amount (%(high)s) must not be below the lower amount (%(low)s).")
-                % {"high": high, "low": low},
-            )
         if self.submitting:
             for field, messages in submission_errors(
                 self.kind, self._submission_values(data)
@@ -113,7 +106,6 @@ class CatalogForm(forms.ModelForm):
 
 class NeedForm(CatalogForm):
     kind = "need"
-    money_fields = ("budget_min", "budget_max")
     sections = (
         (_("About the scenario"), ("title", "industry", "capabilities", "summary", "description")),
         (_("Requirements"), ("deployment", "data_readiness", "region", "confidentiality")),
@@ -158,7 +150,6 @@ DEPLOYMENT_FIELD_NAMES = tuple(Solution.DEPLOYMENT_FIELDS.values())
 
 class SolutionForm(CatalogForm):
     kind = "solution"
-    money_fields = ("price_min", "price_max")
     sections = (
         (
             _("About the solution"),

@@ -19,6 +19,11 @@ from django.utils.translation import pgettext_lazy
 from core.models import Capability, Industry, Organization
 from core.selectors import member_org_ids
 from core.validators import validate_phone
+from matchmaking.validators import (
+    AMOUNT_RANGE,
+    AMOUNT_RANGE_CONSTRAINT_MESSAGE,
+    check_amount_range,
+)
 
 
 class Status(models.TextChoices):
@@ -140,6 +145,18 @@ class CatalogEntry(models.Model):
     def is_editable(self) -> bool:
         return self.status in EDITABLE
 
+    # The (lower, upper) amount fields of the record's money range.
+    money_fields: tuple[str, str] = ("", "")
+
+    def clean(self) -> None:
+        low_name, high_name = self.money_fields
+        check_amount_range(
+            low_name=low_name,
+            low=getattr(self, low_name),
+            high_name=high_name,
+            high=getattr(self, high_name),
+        )
+
     def can_become(self, status: str) -> bool:
         return status in TRANSITIONS[self.status]
 
@@ -186,6 +203,8 @@ class Need(CatalogEntry):
         default=Confidentiality.MEMBERS,
     )
 
+    money_fields = ("budget_min", "budget_max")
+
     class Meta(CatalogEntry.Meta):
         verbose_name = _("scenario need")
         verbose_name_plural = _("scenario needs")
@@ -195,6 +214,8 @@ class Need(CatalogEntry):
                 | Q(budget_max__isnull=True)
                 | Q(budget_min__lte=models.F("budget_max")),
                 name="need_budget_min_le_max",
+                violation_error_code=AMOUNT_RANGE,
+                violation_error_message=AMOUNT_RANGE_CONSTRAINT_MESSAGE,
             )
         ]
         indexes = [models.Index(fields=["status", "-published_at"], name="need_status_pub_idx")]
@@ -237,6 +258,8 @@ class Solution(CatalogEntry):
     price_max = models.PositiveIntegerField(_("price up to (10k CNY)"), null=True, blank=True)
     cases = models.TextField(_("reference cases"), blank=True)
 
+    money_fields = ("price_min", "price_max")
+
     class Meta(CatalogEntry.Meta):
         verbose_name = _("solution")
         verbose_name_plural = _("solutions")
@@ -246,6 +269,8 @@ class Solution(CatalogEntry):
                 | Q(price_max__isnull=True)
                 | Q(price_min__lte=models.F("price_max")),
                 name="solution_price_min_le_max",
+                violation_error_code=AMOUNT_RANGE,
+                violation_error_message=AMOUNT_RANGE_CONSTRAINT_MESSAGE,
             )
         ]
         indexes = [models.Index(fields=["status", "-published_at"], name="solution_status_pub_idx")]

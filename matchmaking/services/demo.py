@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from core.models import Membership, Organization, User
 from matchmaking import signals
+from matchmaking.catalog_io import import_catalog, parse_document
 from matchmaking.models import MatchingState, Status
-from matchmaking.services.catalog_io import import_catalog, parse_document
 
 DEMO_CATALOG = Path(__file__).resolve().parent.parent / "fixtures" / "demo_catalog.json"
 DEMO_PASSWORD = "aiplus-demo-2026"

@@ -57,6 +57,7 @@ NEW_MIGRATIONS = {
     ("matchmaking", "0012_move_shared_models_to_core"),
     # Later migrations, applied in the same run:
     ("events", "0005_personal_calendar_feeds"),
+    ("matchmaking", "0013_amount_range_messages"),
 }
 # Tables whose rows a later migration drops on purpose: the organization-wide
 # calendar feeds (events 0005; the feeds became personal).

@@ -15,14 +15,14 @@ from django.utils import translation
 
 from core.models import Organization
 from matchmaking import signals
-from matchmaking.models import Need, Solution, Status, StatusChange
-from matchmaking.services.catalog_io import (
+from matchmaking.catalog_io import (
     CatalogImportError,
     dump_catalog,
     export_catalog,
     import_catalog,
     parse_document,
 )
+from matchmaking.models import Need, Solution, Status, StatusChange
 from tests.factories import (
     NeedFactory,
     OrganizationFactory,

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from matchmaking import engine
+from matchmaking.catalog_io import import_catalog, parse_document
 from matchmaking.models import (
     FittedVocabulary,
     Match,
@@ -16,7 +17,6 @@ from matchmaking.models import (
 )
 from matchmaking.services import catalog as catalog_services
 from matchmaking.services import matching
-from matchmaking.services.catalog_io import import_catalog, parse_document
 from matchmaking.services.demo import DEMO_CATALOG
 from tests.factories import NeedFactory, SolutionFactory, StaffFactory, member_of
 

@@ -17,8 +17,8 @@ import time
 import pytest
 from django.core.management import CommandError, call_command
 
+from matchmaking.catalog_io import export_catalog
 from matchmaking.models import Match, MatchingState, MatchRun, Need, Solution
-from matchmaking.services.catalog_io import export_catalog
 from matchmaking.services.demo import DEMO_CATALOG
 from tests.factories import NeedFactory, SolutionFactory
 

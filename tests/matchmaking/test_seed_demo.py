@@ -11,9 +11,9 @@ from django.core.management import call_command
 
 from core.models import Industry, Membership, Organization, User
 from matchmaking import signals
+from matchmaking.catalog_io import import_catalog, parse_document
 from matchmaking.engine import NeedRecord, SolutionRecord, run
 from matchmaking.models import Need, Solution, Status, StatusChange
-from matchmaking.services.catalog_io import import_catalog, parse_document
 from matchmaking.services.demo import (
     DEMO_CATALOG,
     DEMO_PASSWORD,

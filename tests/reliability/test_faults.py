@@ -15,9 +15,9 @@ from config.celery_app import app
 from core.models import OutboxMessage, OutgoingEmail
 from core.outbox import sweep_due_messages
 from matchmaking import engine
+from matchmaking.catalog_io import import_catalog, parse_document
 from matchmaking.models import Interest, Match, MatchRun, Need, Solution
 from matchmaking.services import interests, matching
-from matchmaking.services.catalog_io import import_catalog, parse_document
 from matchmaking.services.demo import DEMO_CATALOG
 from tests import services
 from tests.factories import NeedFactory, StaffFactory, UserFactory, member_of

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
+from matchmaking.catalog_io import dump_catalog, export_catalog
 from matchmaking.models import Status
-from matchmaking.services.catalog_io import dump_catalog, export_catalog
 
 
 class Command(BaseCommand):

@@ -5,8 +5,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from core.spreadsheets import csv_text
+from matchmaking.catalog_io import stable_keys
 from matchmaking.models import Match, MatchingState, Need, Solution
-from matchmaking.services.catalog_io import _stable_keys
 
 FORMAT = "aiplus-matches/1"
 # The explanation's components, in the order catalog-format.md lists them.
@@ -29,12 +29,12 @@ def matches_document() -> dict[str, Any]:
     rows = list(
         pairs.values_list("need_id", "solution_id", "score", "rank_for_need", "components", "terms")
     )
-    need_keys = _stable_keys(
+    need_keys = stable_keys(
         list(Need.objects.filter(pk__in=pairs.values("need_id")).only("pk", "source_key")),
         "need",
         Need,
     )
-    solution_keys = _stable_keys(
+    solution_keys = stable_keys(
         list(Solution.objects.filter(pk__in=pairs.values("solution_id")).only("pk", "source_key")),
         "sol",
         Solution,

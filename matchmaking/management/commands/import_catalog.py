@@ -3,13 +3,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from matchmaking.models import Status
-from matchmaking.services.catalog_io import (
+from matchmaking.catalog_io import (
     IMPORT_STATUSES,
     CatalogImportError,
     import_catalog,
     parse_document,
 )
+from matchmaking.models import Status
 
 
 class Command(BaseCommand):

@@ -1,4 +1,5 @@
-"""Third-party apps as this site shows them: django-axes in the programme office's language.
+"""Third-party apps as this site shows them: django-axes in the programme office's language,
+Django admin with the programme office's site.
 
 django-axes ships no Chinese translation. Its admin labels are repeated here with
 `gettext_noop` so that `make messages` puts them in this project's catalog, which
@@ -6,6 +7,7 @@ Django consults before an app's own (LOCALE_PATHS come first).
 """
 
 from axes.apps import AppConfig as AxesAppConfig
+from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -41,3 +43,9 @@ AXES_LABELS = [
 
 class AxesConfig(AxesAppConfig):
     verbose_name = _("Login security")
+
+
+class ProgrammeAdminConfig(AdminConfig):
+    """Django admin, with the programme office's site (config/admin_site.py) as admin.site."""
+
+    default_site = "config.admin_site.ProgrammeAdminSite"

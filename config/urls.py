@@ -1,16 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import views
 from core.views import switch_language
 from events.views.running import dashboard
-
-admin.site.site_header = _("AI+ Supply–Demand Platform · Programme office")
-admin.site.site_title = _("AI+ Programme office")
-admin.site.index_title = _("Programme administration")
 
 urlpatterns = [
     path("", views.home, name="home"),

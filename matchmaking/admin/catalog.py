@@ -91,11 +91,9 @@ class ReviewAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj) -> str:
-        colours = {"approved": "#17703a", "submitted": "#8a5a00", "rejected": "#b3261e"}
+        # Coloured by static/css/admin.css: no inline style (CSP).
         return format_html(
-            '<strong style="color:{}">{}</strong>',
-            colours.get(obj.status, "#5b6675"),
-            obj.get_status_display(),
+            '<span class="status-{}">{}</span>', obj.status, obj.get_status_display()
         )
 
     @admin.action(description=_("Approve and publish the selected submissions"))
@@ -165,10 +163,8 @@ class NeedAdmin(ReviewAdmin):
         "organization",
         "industry",
         "status_badge",
-        "budget_min",
-        "budget_max",
+        "budget",
         "submitted_at",
-        "published_at",
     ]
     list_filter = [
         "status",
@@ -206,6 +202,10 @@ class NeedAdmin(ReviewAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("organization", "industry")
 
+    @admin.display(description=_("budget (10k CNY)"), ordering="budget_min")
+    def budget(self, obj: Need) -> str:
+        return _range(obj.budget_min, obj.budget_max)
+
 
 @admin.register(Solution)
 class SolutionAdmin(ReviewAdmin):
@@ -215,11 +215,14 @@ class SolutionAdmin(ReviewAdmin):
         "status_badge",
         "maturity",
         "filing_number",
-        "price_min",
-        "price_max",
+        "price",
         "submitted_at",
-        "published_at",
     ]
+
+    @admin.display(description=_("price (10k CNY)"), ordering="price_min")
+    def price(self, obj: Solution) -> str:
+        return _range(obj.price_min, obj.price_max)
+
     list_filter = [
         "status",
         "industries",
@@ -256,6 +259,15 @@ class SolutionAdmin(ReviewAdmin):
         (_("Price"), {"fields": ("price_min", "price_max")}),
         *CONTACT_AND_PROVENANCE,
     )
+
+
+def _range(low, high) -> str:
+    """“10–30”, one end alone, or “-” — one short column instead of two wide ones."""
+    if low is None and high is None:
+        return "-"
+    if low is None or high is None or low == high:
+        return f"{low if low is not None else high}"
+    return f"{low}–{high}"
 
 
 @admin.register(StatusChange)

@@ -1,0 +1,143 @@
+"""The programme office's admin: Django admin, its index and sidebar grouped by task.
+
+Django lists models by app (core, matchmaking, events, and the third-party apps), which
+puts the office's daily work — review, matching, events — among thirty models in no
+order it would choose. Here the same models are grouped by what the office does with
+them: 审核 · 匹配 · 活动 · 机构与用户 · 系统. The grouping is data (`TASK_GROUPS`); a model
+that no group names lands in “System”, so nothing registered ever disappears, and a
+test fails until it is placed deliberately (tests/test_admin_site.py).
+
+Why no admin theme package: docs/ADMIN.md records what django-unfold and
+django-simpleui were measured at (Python version, CSP, page weight, what of our admin
+survives) and why Django's own admin, with this grouping, a stylesheet and the
+workbench page, serves the office better.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import admin
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+@dataclass(frozen=True)
+class TaskGroup:
+    key: str
+    name: Promise
+    models: tuple[str, ...]  # "app_label.ModelName", in the order the office uses them
+
+
+TASK_GROUPS: tuple[TaskGroup, ...] = (
+    TaskGroup(
+        "review",
+        pgettext_lazy("admin task", "Review"),
+        (
+            "matchmaking.Need",
+            "matchmaking.Solution",
+            "matchmaking.ReturnReason",
+            "matchmaking.StatusChange",
+        ),
+    ),
+    TaskGroup(
+        "matching",
+        pgettext_lazy("admin task", "Matching"),
+        (
+            "matchmaking.MatchRun",
+            "matchmaking.Match",
+            "matchmaking.Interest",
+            "matchmaking.MatchFeedback",
+        ),
+    ),
+    TaskGroup(
+        "events",
+        pgettext_lazy("admin task", "Events"),
+        (
+            "events.Season",
+            "events.Event",
+            "events.Registration",
+            "events.MeetingRequest",
+            "events.Meeting",
+            "events.Outcome",
+            "events.Venue",
+            "events.CalendarDay",
+        ),
+    ),
+    TaskGroup(
+        "people",
+        pgettext_lazy("admin task", "Organizations and users"),
+        (
+            "core.Organization",
+            "core.Membership",
+            "core.Invitation",
+            "core.User",
+            "auth.Group",
+            "authtoken.TokenProxy",
+        ),
+    ),
+    TaskGroup(
+        "system",
+        pgettext_lazy("admin task", "System"),
+        (
+            "core.OutboxMessage",
+            "core.OutgoingEmail",
+            "core.AuditEntry",
+            "core.Industry",
+            "core.Capability",
+            "django_celery_beat.PeriodicTask",
+            "django_celery_beat.CrontabSchedule",
+            "django_celery_beat.IntervalSchedule",
+            "django_celery_beat.ClockedSchedule",
+            "django_celery_beat.SolarSchedule",
+            "axes.AccessAttempt",
+            "axes.AccessFailureLog",
+            "axes.AccessLog",
+        ),
+    ),
+)
+FALLBACK_GROUP = "system"
+
+
+def _label(model_entry: dict) -> str:
+    return model_entry["model"]._meta.label
+
+
+class ProgrammeAdminSite(admin.AdminSite):
+    site_header = _("AI+ Supply–Demand Platform · Programme office")
+    site_title = _("AI+ Programme office")
+    index_title = _("Programme administration")
+
+    def get_app_list(self, request, app_label=None):
+        """Task groups for the index and the sidebar; an app's own page stays per app."""
+        if app_label is not None:
+            return super().get_app_list(request, app_label)
+        entries = {
+            _label(model): model
+            for app in self._build_app_dict(request).values()
+            for model in app["models"]
+        }
+        groups = []
+        placed: set[str] = set()
+        for group in TASK_GROUPS:
+            models = [entries[label] for label in group.models if label in entries]
+            placed.update(group.models)
+            if group.key == FALLBACK_GROUP:
+                models += sorted(
+                    (entry for label, entry in entries.items() if label not in placed),
+                    key=lambda entry: str(entry["name"]),
+                )
+            if models:
+                groups.append(
+                    {
+                        "name": group.name,
+                        "app_label": f"task-{group.key}",
+                        # A group is no app: its caption links nowhere (admin/app_list.html).
+                        "app_url": "",
+                        "has_module_perms": True,
+                        "models": models,
+                        "is_task_group": True,
+                    }
+                )
+        return groups

@@ -141,3 +141,10 @@ class ProgrammeAdminSite(admin.AdminSite):
                     }
                 )
         return groups
+
+    def index(self, request, extra_context=None):
+        """The workbench (待办) above the task groups: the first page staff see."""
+        from config.workbench import workbench  # noqa: PLC0415 — models load after the admin
+
+        context = {"workbench": workbench(request.user), **(extra_context or {})}
+        return super().index(request, context)

@@ -7,10 +7,10 @@ this module answers the queries those rules and the pages need.
 from __future__ import annotations
 
 from django.apps import apps
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from core.selectors import member_org_ids
-from matchmaking.models import Attachment, Need, Solution, Status
+from matchmaking.models import Attachment, Need, Solution, Status, StatusChange
 
 
 def introduced(user, record: Need | Solution) -> bool:
@@ -205,3 +205,19 @@ def inbox(organization_id: int | None, *, closed_shown: int = 20) -> dict[str, l
 
 def has_published_solutions(organization_id: int) -> bool:
     return Solution.objects.filter(organization_id=organization_id, status=Status.APPROVED).exists()
+
+
+def under_review(model: type[Need] | type[Solution]) -> QuerySet:
+    """Submissions waiting for review, oldest first, each marked if it was returned before.
+
+    The workbench lists them in this order (config/workbench.py), and the review page
+    opens the next one in it (matchmaking/admin/review.py)."""
+    returned = StatusChange.objects.filter(
+        **{model._meta.model_name: OuterRef("pk")}, to_status=Status.REJECTED
+    )
+    return (
+        model.objects.filter(status=Status.SUBMITTED)
+        .select_related("organization")
+        .annotate(resubmitted=Exists(returned))
+        .order_by("submitted_at", "pk")
+    )

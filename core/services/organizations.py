@@ -17,6 +17,10 @@ from core.services.bulk import BulkResult
 # What only the programme office changes: the code is the organization's identity,
 # and "verified" is the office's own statement.
 STAFF_ONLY_FIELDS = frozenset({"uscc", "verified"})
+# What the office's check vouched for: an owner changing one of these withdraws the
+# "verified" badge until the office checks again (the badge would otherwise lend the
+# office's word to a name it never saw).
+VERIFIED_FIELDS = frozenset({"name", "name_en", "kind"})
 
 
 @transaction.atomic
@@ -33,11 +37,12 @@ def register_organization(*, by: User, fields: dict[str, Any]) -> Organization:
 def update_organization(
     *, by: User, organization: Organization, fields: dict[str, Any]
 ) -> Organization:
-    """An owner (or staff) changes the organization's details."""
     """An owner (or staff) changes the organization's details.
 
     Compared with the stored row, not with `organization`: a model form has already
-    written its values onto the instance it was given.
+    written its values onto the instance it was given. An owner's change of name or kind
+    withdraws the "verified" badge (VERIFIED_FIELDS) until the office verifies again;
+    the office's own edits keep it.
     """
     if not rules.has_perm("core.edit_organization", by, organization):
         raise NotAllowedError(_("Only an owner of the organization can change its details."))
@@ -47,9 +52,14 @@ def update_organization(
         raise NotAllowedError(_("Only the programme office can change this."))
     for name, value in fields.items():
         setattr(organization, name, value)
+    withdraw = stored.verified and not by.is_staff and bool(VERIFIED_FIELDS.intersection(changed))
+    if withdraw:
+        organization.verified = False
     organization.save()
     if changed:
         audit.record(by, "organization.changed", organization, fields=changed)
+    if withdraw:
+        audit.record(by, "organization.unverified", organization, fields=changed)
     return organization
 
 

@@ -8,7 +8,6 @@ keeps the record for the programme's statistics; only staff delete, in admin.
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -18,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.models import Capability, Industry, Organization
 from core.selectors import member_org_ids
-from core.validators import validate_phone
+from core.validators import ALLOWED_ATTACHMENT_TYPES, validate_phone
 from matchmaking.validators import (
     AMOUNT_RANGE,
     AMOUNT_RANGE_CONSTRAINT_MESSAGE,
@@ -303,8 +302,11 @@ class Solution(CatalogEntry):
 
 def _attachment_path(instance: Attachment, filename: str) -> str:
     # A random name on disk: the user's name is kept only as metadata, so it can
-    # never traverse directories or collide.
-    return f"attachments/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+    # never traverse directories or collide. The extension is the one of the type the
+    # content was found to be (core/validators.py), never the uploader's: a PDF sent
+    # as "page.html" must not lie on disk as HTML for a web server to serve as such.
+    extension = ALLOWED_ATTACHMENT_TYPES.get(instance.content_type, ".bin")
+    return f"attachments/{uuid.uuid4().hex}{extension}"
 
 
 class Attachment(models.Model):

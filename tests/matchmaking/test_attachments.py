@@ -124,6 +124,27 @@ def test_path_traversal_in_the_name_is_neutralised(client, owner_and_need):
 
 
 @pytest.mark.parametrize(
+    ("name", "content", "extension"),
+    [
+        ("page.html", PDF, ".pdf"),
+        ("run.exe", PNG, ".png"),
+        ("readme", PDF, ".pdf"),
+        ("图.PHP", PNG, ".png"),
+    ],
+)
+def test_the_file_on_disk_has_the_extension_of_its_detected_type(
+    client, owner_and_need, name, content, extension
+):
+    _, need = owner_and_need
+
+    post_files(client, need, upload(name, content))
+
+    attachment = Attachment.objects.get()
+    assert Path(attachment.file.name).suffix == extension
+    assert Path(attachment.original_name).suffix == extension
+
+
+@pytest.mark.parametrize(
     ("raw", "clean"),
     [
         ("..\\..\\windows\\system.ini.pdf", "system.ini.pdf"),

@@ -149,7 +149,9 @@ if CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The in-memory transport names a host (any), or kombu warns "No hostname was supplied"
+# each time an eager task borrows a producer, i.e. at every job and email.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 # No result backend: every job records its outcome in the database (outbox status,
 # MatchRun, schedule report), and fan-out/fan-in is coordinated there too.
 CELERY_RESULT_BACKEND = None

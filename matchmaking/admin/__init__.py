@@ -2,4 +2,5 @@ from matchmaking.admin import (  # noqa: F401 — registers the admin classes
     catalog,
     catalog_import,
     matching,
+    review,
 )

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from matchmaking.admin.review import ReviewFromPage
 from matchmaking.forms.catalog import RejectForm
 from matchmaking.models import Attachment, Need, Solution, Status, StatusChange
 from matchmaking.services import catalog as services
@@ -56,7 +57,7 @@ CONTACT_AND_PROVENANCE = (
 )
 
 
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ReviewFromPage, admin.ModelAdmin):
     """What needs and solutions share: the review actions and the side-by-side text."""
 
     search_fields = ["title", "summary", "description", "organization__name", "source_key"]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from config.forms import IdsChoiceField
 from core.models import Industry
 from core.validators import normalize_phone, validate_attachment
-from matchmaking.models import Deployment, Need, Solution
+from matchmaking.models import Deployment, Need, ReturnReason, Solution
 from matchmaking.services.catalog import submission_errors
 
 SUBMIT = "submit"
@@ -220,3 +220,41 @@ class RejectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Sent to the submitter by email; say what to change."),
     )
+
+
+class ReviewDecisionForm(forms.Form):
+    """Approve a submission from its own page, or return it with reasons from the
+    office's templates (ReturnReason) and words of the reviewer's own."""
+
+    APPROVE = "approve"
+    RETURN = "return"
+
+    decision = forms.ChoiceField(
+        choices=[(APPROVE, _("Approve and publish")), (RETURN, _("Return to the submitter"))],
+        widget=forms.HiddenInput,
+    )
+    reasons = forms.ModelMultipleChoiceField(
+        label=_("Reasons"),
+        queryset=ReturnReason.objects.filter(active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The office edits these under “Return reasons”."),
+    )
+    note = forms.CharField(
+        label=_("In your own words"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sent to the submitter by email after the reasons; say what to change."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("decision") == self.RETURN
+            and not data.get("reasons")
+            and not data.get("note", "").strip()
+        ):
+            raise ValidationError(
+                _("Choose a reason or write one, so the submitter knows what to change.")
+            )
+        return data

@@ -19,6 +19,7 @@ from matchmaking.models.matching import (
     MatchRunChunk,
     PendingMatch,
 )
+from matchmaking.models.review import ReturnReason
 
 __all__ = [
     "Attachment",
@@ -35,6 +36,7 @@ __all__ = [
     "Maturity",
     "Need",
     "PendingMatch",
+    "ReturnReason",
     "Solution",
     "Status",
     "StatusChange",

@@ -285,6 +285,17 @@ def return_records(*, by: User, records: Iterable[CatalogRecord], reason: str) -
     return BulkResult(done=len(submitted), skipped=skipped)
 
 
+def return_reason_text(*, record: CatalogRecord, reasons: Iterable, text: str = "") -> str:
+    """The reason a record goes back with: the chosen templates in the language its
+    submitter reads (the email and their page show it), then the reviewer's own words."""
+    recipients = _recipients(record)
+    language = recipients[0].language if recipients else settings.LANGUAGE_CODE
+    parts = [reason.text_in(language) for reason in reasons]
+    if text.strip():
+        parts.append(text.strip())
+    return "\n".join(parts)
+
+
 def withdraw_record(*, by: User, record: CatalogRecord) -> CatalogRecord:
     """Take a record out of the programme; it is kept for the statistics."""
     _require_member(by, record)

@@ -98,7 +98,8 @@ def pytest_terminal_summary(terminalreporter) -> None:
 
 
 def reload_reference_data() -> None:
-    """Put back what migrations load (taxonomy, holiday calendar, periodic jobs).
+    """Put back what migrations load (taxonomy, holiday calendar, return reasons,
+    periodic jobs).
 
     Transactional tests (live server, real workers, concurrency) end with a flush of
     every table, which also removes the data the migrations loaded. Django's
@@ -118,6 +119,9 @@ def reload_reference_data() -> None:
         apps, None, app_label="core"
     )
     importlib.import_module("events.migrations.0002_load_holidays").load(apps, None)
+    importlib.import_module("matchmaking.migrations.0014_return_reasons").add_starting_reasons(
+        apps, None
+    )
     sync_periodic_tasks()
 
 

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from tests.security.conftest import body_of, client_as
+from tests.security.csp import csp_problems
 from tests.security.routes import (
     ADMIN_VIEWS,
     admin_kwargs,
@@ -415,12 +416,17 @@ def _outcome(response) -> str | int:
 
 
 def _as(world: World, role: str, row: Row, url: str):
-    """The role's answer and the secrets it shows, with what it changed undone after."""
+    """The role's answer and the secrets it shows, with what it changed undone after.
+
+    An HTML answer that breaks its Content-Security-Policy (no policy, or inline code
+    the policy blocks: tests/security/csp.py) counts as a leak of that name.
+    """
     cache.clear()
     with transaction.atomic():
         response = _request(client_as(world, role), row, url, world)
         body = body_of(response)
         transaction.set_rollback(True)
+    csp = [f"CSP: {problem}" for problem in csp_problems(response)]
     leaks = [
         secret.what
         for secret in world.forbidden_for(role)
@@ -428,7 +434,7 @@ def _as(world: World, role: str, row: Row, url: str):
         and not secret.what.startswith(row.reveals)
         and secret.value.encode() in body
     ]
-    return _outcome(response), leaks
+    return _outcome(response), leaks + csp
 
 
 @pytest.mark.parametrize("row", _rows())

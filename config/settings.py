@@ -202,6 +202,11 @@ MATCHING_TOP_K = env.int("MATCHING_TOP_K", default=20)
 MATCHING_MIN_SCORE = env.float("MATCHING_MIN_SCORE", default=0.2)
 # Needs per chunk task of a full re-match: smaller chunks spread over more workers.
 MATCHING_CHUNK_NEEDS = env.int("MATCHING_CHUNK_NEEDS", default=2000)
+# Records one incremental job re-matches at once; a batch of changes (an import, a bulk
+# approval) larger than this, or than this share of the published catalog, queues one
+# full recompute instead of increments.
+MATCHING_PENDING_BATCH = env.int("MATCHING_PENDING_BATCH", default=500)
+MATCHING_BATCH_FULL_RUN_SHARE = env.float("MATCHING_BATCH_FULL_RUN_SHARE", default=0.2)
 
 # --- events ------------------------------------------------------------------------------
 # Seconds the exact meeting scheduler (CP-SAT) may search when unavailability makes the

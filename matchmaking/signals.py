@@ -26,8 +26,10 @@ record_published = Signal()
 Sent by `matchmaking.services.catalog.transition` when staff approve a record, by
 `published_record_changed` when staff edit a published record in admin, and by
 `matchmaking.catalog_io` for every record a catalog import publishes (once per
-record, in one transaction after the import committed). Arguments: `sender` is the
-record's class (Need or Solution), `record` the record.
+record, inside the import's transaction). Bulk changes (an import, a bulk approval or
+withdrawal) are sent inside `matchmaking.services.incremental.batch()`, which matches
+the whole batch in one job. Arguments: `sender` is the record's class (Need or
+Solution), `record` the record.
 """
 
 record_withdrawn = Signal()

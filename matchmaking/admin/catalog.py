@@ -74,7 +74,7 @@ class ReviewAdmin(ReviewFromPage, admin.ModelAdmin):
         "published_at",
         "source_key",
     ]
-    actions = ["approve_selected", "reject_selected"]
+    actions = ["approve_selected", "reject_selected", "withdraw_selected"]
     list_select_related = ["organization"]
     list_per_page = 50
 
@@ -112,6 +112,27 @@ class ReviewAdmin(ReviewFromPage, admin.ModelAdmin):
                 ngettext(
                     "%(count)d record was not under review and was left as it is.",
                     "%(count)d records were not under review and were left as they are.",
+                    result.skipped,
+                )
+                % {"count": result.skipped},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Withdraw the selected records from the programme"))
+    def withdraw_selected(self, request, queryset):
+        result = services.withdraw_records(by=request.user, records=queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d record withdrawn.", "%(count)d records withdrawn.", result.done)
+            % {"count": result.done},
+            messages.SUCCESS,
+        )
+        if result.skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d record was already withdrawn.",
+                    "%(count)d records were already withdrawn.",
                     result.skipped,
                 )
                 % {"count": result.skipped},

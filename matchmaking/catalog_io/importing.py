@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
@@ -52,6 +51,7 @@ from matchmaking.catalog_io.reading import (
     serializer_for,
 )
 from matchmaking.models import Need, Solution, Status, StatusChange
+from matchmaking.services import incremental
 from matchmaking.services.catalog import submission_errors
 
 
@@ -76,7 +76,10 @@ def import_catalog(
         raise CatalogImportError(importer.errors)
     try:
         with transaction.atomic():
-            result = importer.write()
+            # One batch: every record published here is matched by one job, queued
+            # with the import's commit (a full run for a round; see incremental.batch).
+            with incremental.batch():
+                result = importer.write(announce=not dry_run)
             result.dry_run = dry_run
             audit.record(
                 by,
@@ -94,14 +97,6 @@ def import_catalog(
     except IntegrityError as error:
         raise CatalogImportError([CatalogError("", "", "database", str(error))]) from error
     return result
-
-
-def _announce_published(records: list[Need | Solution]) -> None:
-    # One transaction for the whole round: the receivers' own after-commit work (such
-    # as the matching job) then starts once, with every published record in view.
-    with transaction.atomic():
-        for record in records:
-            signals.record_published.send(sender=type(record), record=record)
 
 
 @dataclass
@@ -339,7 +334,7 @@ class _Importer:
 
     # Writing --------------------------------------------------------------------
 
-    def write(self) -> ImportResult:
+    def write(self, *, announce: bool = True) -> ImportResult:
         result = ImportResult()
         organizations: dict[str, Organization] = {}
         for plan in self.plans["organizations"]:
@@ -361,8 +356,8 @@ class _Importer:
                 record = self._write_record(model, plan, organizations, result.counts[section])
                 if record is not None:
                     published.append(record)
-        if published:
-            transaction.on_commit(partial(_announce_published, published))
+        for record in published if announce else ():
+            signals.record_published.send(sender=type(record), record=record)
         result.published = len(published)
         return result
 

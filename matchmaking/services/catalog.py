@@ -26,6 +26,7 @@ from core.services.bulk import BulkResult
 from core.validators import validate_attachment
 from matchmaking import signals
 from matchmaking.models import Attachment, Need, Solution, Status, StatusChange
+from matchmaking.services import incremental
 
 CatalogRecord = Need | Solution
 TITLE_MIN_LENGTH = 4
@@ -267,8 +268,9 @@ def approve_records(*, by: User, records: Iterable[CatalogRecord]) -> BulkResult
     if not by.is_staff:
         raise NotAllowedError
     submitted, skipped = _under_review(records)
-    for record in submitted:
-        transition(record=record, to=Status.APPROVED, by=by)
+    with incremental.batch():  # matched together, by one job
+        for record in submitted:
+            transition(record=record, to=Status.APPROVED, by=by)
     return BulkResult(done=len(submitted), skipped=skipped)
 
 
@@ -294,6 +296,22 @@ def return_reason_text(*, record: CatalogRecord, reasons: Iterable, text: str = 
     if text.strip():
         parts.append(text.strip())
     return "\n".join(parts)
+
+
+@transaction.atomic
+def withdraw_records(*, by: User, records: Iterable[CatalogRecord]) -> BulkResult:
+    """Take the selected records out of the programme (staff); skip those already out.
+
+    The published ones leave the matches together: one matching job for them all.
+    """
+    if not by.is_staff:
+        raise NotAllowedError
+    selected = list(records)
+    movable = [record for record in selected if record.can_become(Status.WITHDRAWN)]
+    with incremental.batch():
+        for record in movable:
+            transition(record=record, to=Status.WITHDRAWN, by=by, notify=False)
+    return BulkResult(done=len(movable), skipped=len(selected) - len(movable))
 
 
 def withdraw_record(*, by: User, record: CatalogRecord) -> CatalogRecord:

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -42,8 +45,74 @@ def request_match(kind: Kind, pk: int) -> None:
 
 
 def on_catalog_change(record: Need | Solution) -> None:
-    """Hook for the catalog services: published, edited or withdrawn → re-match it."""
-    request_match("need" if isinstance(record, Need) else "solution", record.pk)
+    """Hook for the catalog services: published, edited or withdrawn → re-match it.
+
+    Inside `batch()` the change is only collected: the batch queues one job at its end.
+    """
+    kind = "need" if isinstance(record, Need) else "solution"
+    changes = _batch.get()
+    if changes is None:
+        request_match(kind, record.pk)
+    else:
+        changes[(kind, record.pk)] = None
+
+
+# The changes collected by the innermost open batch (an ordered set), or None.
+_batch: ContextVar[dict[tuple[Kind, int], None] | None] = ContextVar("matching_batch", default=None)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Publish or withdraw many records in one transaction, and match them in one job.
+
+    Every catalog change inside the block is collected instead of queueing its own
+    incremental job; when the block ends without an error, `queue_batch` queues one
+    job for them all, in the same transaction. A batch inside a batch joins the outer
+    one. Used by the catalog import and the bulk admin actions.
+    """
+    if _batch.get() is not None:
+        yield
+        return
+    changes: dict[tuple[Kind, int], None] = {}
+    token = _batch.set(changes)
+    try:
+        with transaction.atomic():
+            yield
+            _batch.reset(token)
+            token = None
+            queue_batch(list(changes))
+    finally:
+        if token is not None:
+            _batch.reset(token)
+
+
+def queue_batch(changes: Sequence[tuple[Kind, int]]) -> str:
+    """Queue one matching job for a batch of changed records; returns which: full or pending.
+
+    A full run when there is no generation to update yet, or when the batch is large
+    (more than the incremental job takes at once, or more than
+    MATCHING_BATCH_FULL_RUN_SHARE of the published catalog): re-matching everything
+    from scratch is then cheaper than thousands of increments. Otherwise the changes
+    are recorded as PendingMatch rows and one `match_pending` job drains them together.
+    """
+    if not changes:
+        return ""
+    state = MatchingState.load()
+    published = Need.objects.published().count() + Solution.objects.published().count()
+    large = len(changes) > min(
+        settings.MATCHING_PENDING_BATCH, settings.MATCHING_BATCH_FULL_RUN_SHARE * published
+    )
+    if state.active_run_id is None or not state.model_blob or large:
+        start_full_run()
+        return "full"
+    PendingMatch.objects.bulk_create(
+        [PendingMatch(kind=kind, record_id=pk) for kind, pk in changes],
+        update_conflicts=True,
+        unique_fields=["kind", "record_id"],
+        update_fields=["requested_at"],
+    )
+    enqueue(tasks.match_pending)
+    return "pending"
 
 
 def _other_side_lists(run_id: int, kind: Kind) -> dict[int, list[engine.TopKEntry]]:
@@ -63,7 +132,7 @@ def _other_side_lists(run_id: int, kind: Kind) -> dict[int, list[engine.TopKEntr
 
 
 @transaction.atomic
-def match_pending(limit: int = 500) -> MatchRun | None:
+def match_pending(limit: int | None = None) -> MatchRun | None:
     """Bring the changed records' matches up to date, exactly as a full recompute would.
 
     Published records are scored against the other side with the stored vocabulary;
@@ -72,6 +141,7 @@ def match_pending(limit: int = 500) -> MatchRun | None:
     queued instead, and the pending records are caught up after it.
     """
     state = MatchingState.objects.select_for_update().get_or_create(pk=1)[0]
+    limit = limit or settings.MATCHING_PENDING_BATCH
     pending = list(PendingMatch.objects.order_by("requested_at", "pk")[:limit])
     if not pending:
         return None

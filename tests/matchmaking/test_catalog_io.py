@@ -22,7 +22,7 @@ from matchmaking.catalog_io import (
     import_catalog,
     parse_document,
 )
-from matchmaking.models import Need, Solution, Status, StatusChange
+from matchmaking.models import MatchRun, Need, Solution, Status, StatusChange
 from tests.factories import (
     NeedFactory,
     OrganizationFactory,
@@ -282,18 +282,20 @@ def test_import_approved_publishes_and_announces_each_record_once(published_reco
     )
 
 
-def test_import_announces_published_records_only_after_commit(
+def test_import_announces_published_records_in_its_transaction_and_matches_after_commit(
     published_records, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         import_catalog(catalog(), status=Status.APPROVED)
 
-    assert published_records == []
+    assert len(published_records) == 3
+    assert not MatchRun.objects.exclude(status=MatchRun.Status.QUEUED).exists()
     assert len(callbacks) == 1
 
 
 def test_import_edited_published_record_is_announced_alone(published_records, run_on_commit):
     import_catalog(catalog(), status=Status.APPROVED)
+    published_records.clear()
     edited = catalog()
     edited["solutions"][0]["capabilities"] = ["computer_vision", "multimodal"]
 

@@ -54,6 +54,17 @@ def run_matching(run_on_commit):
     return run
 
 
+@pytest.fixture
+def import_approved(run_on_commit):
+    """import_catalog --status approved, with the matching job it queues run after commit."""
+
+    def run(path) -> str:
+        with run_on_commit():
+            return command("import_catalog", str(path), "--status", "approved")
+
+    return run
+
+
 def stored_pairs() -> dict[tuple[str, str], tuple]:
     """The active generation's need lists, by catalog keys, as the export should show them."""
     keys = {("need", n.pk): n.source_key or f"need-{n.pk}" for n in Need.objects.all()}
@@ -203,10 +214,12 @@ def small_catalog(tmp_path):
     return path
 
 
-def test_import_run_export_on_a_hand_written_catalog(small_catalog, tmp_path, run_matching):
+def test_import_run_export_on_a_hand_written_catalog(
+    small_catalog, tmp_path, import_approved, run_matching
+):
     target = tmp_path / "matches.json"
 
-    command("import_catalog", str(small_catalog), "--status", "approved")
+    import_approved(small_catalog)
     run_matching()
     command("export_matches", "--format", "json", "--output", str(target))
 
@@ -221,8 +234,8 @@ def test_import_run_export_on_a_hand_written_catalog(small_catalog, tmp_path, ru
     }
 
 
-def test_export_lists_pairs_by_need_key_then_rank(small_catalog, run_matching):
-    command("import_catalog", str(small_catalog), "--status", "approved")
+def test_export_lists_pairs_by_need_key_then_rank(small_catalog, import_approved, run_matching):
+    import_approved(small_catalog)
     run_matching()
 
     document = json.loads(command("export_matches"))
@@ -237,8 +250,8 @@ def test_export_lists_pairs_by_need_key_then_rank(small_catalog, run_matching):
     assert all(0 <= m["score"] <= 1 for m in document["matches"])
 
 
-def test_import_run_export_on_the_demo_catalog(run_matching):
-    command("import_catalog", str(DEMO_CATALOG), "--status", "approved")
+def test_import_run_export_on_the_demo_catalog(import_approved, run_matching):
+    import_approved(DEMO_CATALOG)
     run_matching()
 
     document = json.loads(command("export_matches", "--format", "json"))
@@ -262,8 +275,8 @@ def test_export_names_records_without_a_key_as_the_catalog_export_does(run_match
     assert [s["key"] for s in catalog["solutions"]] == [f"sol-{solution.pk}"]
 
 
-def test_export_as_csv_holds_the_same_pairs(small_catalog, tmp_path, run_matching):
-    command("import_catalog", str(small_catalog), "--status", "approved")
+def test_export_as_csv_holds_the_same_pairs(small_catalog, tmp_path, import_approved, run_matching):
+    import_approved(small_catalog)
     run_matching()
     target = tmp_path / "matches.csv"
 
@@ -329,8 +342,8 @@ def test_run_matching_without_a_broker_completes_and_reports(small_catalog):
     )
 
 
-def test_run_matching_with_chunks_stores_the_same_matches(run_matching):
-    command("import_catalog", str(DEMO_CATALOG), "--status", "approved")
+def test_run_matching_with_chunks_stores_the_same_matches(import_approved, run_matching):
+    import_approved(DEMO_CATALOG)
     run_matching()
     single = stored_pairs()
 

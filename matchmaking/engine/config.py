@@ -169,6 +169,9 @@ class EngineConfig:
     # Cells (need rows x solutions) of one dense block: bounds memory.
     block_cells: int = 2_000_000
     explain_terms: int = 6
+    # Score with capabilities inferred from the text when a need declares
+    # none or the text contradicts the declared ones (see `suggest`).
+    infer_capabilities: bool = True
 
     def __post_init__(self) -> None:
         for name in ("need_weights", "solution_weights"):

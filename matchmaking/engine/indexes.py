@@ -58,6 +58,9 @@ class NeedIndex:
     readiness: np.ndarray  # int64 code, -1 unknown
     budget_min: np.ndarray  # float64, nan unknown
     budget_max: np.ndarray
+    # 1 where `capabilities` were inferred from the text (none declared, or the
+    # text contradicts the declared ones): see `suggest.effective_capabilities`.
+    caps_inferred: np.ndarray  # int8
 
     FIELDS = (
         "ids",
@@ -68,6 +71,7 @@ class NeedIndex:
         "readiness",
         "budget_min",
         "budget_max",
+        "caps_inferred",
     )
 
     def __len__(self) -> int:
@@ -140,6 +144,7 @@ def need_fields(needs: Sequence[NeedRecord]) -> dict[str, np.ndarray]:
         ),
         "budget_min": np.fromiter((_money(x.budget_min) for x in needs), np.float64, n),
         "budget_max": np.fromiter((_money(x.budget_max) for x in needs), np.float64, n),
+        "caps_inferred": np.zeros(n, dtype=np.int8),
     }
 
 

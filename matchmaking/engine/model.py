@@ -30,6 +30,7 @@ from matchmaking.engine.indexes import (
 )
 from matchmaking.engine.records import NeedRecord, SolutionRecord
 from matchmaking.engine.scoring import SolutionTables
+from matchmaking.engine.suggest import Suggestions, centroids, infer_needs, suggest_text
 from matchmaking.engine.text import (
     Tokenizer,
     contained_terms,
@@ -80,6 +81,11 @@ class FittedModel:
     solutions: SolutionIndex
     algorithm_version: str = ALGORITHM_VERSION
     timings: dict[str, float] = field(default_factory=dict)
+    # (capabilities x terms) and (industries x terms): what the catalog's
+    # solutions of each code read like, fitted with the vocabulary (see
+    # `suggest`). None: suggestions from cue words only.
+    capability_centroids: sparse.csr_matrix | None = None
+    industry_centroids: sparse.csr_matrix | None = None
 
     # ------------------------------------------------------------ text helpers
 
@@ -130,7 +136,25 @@ class FittedModel:
 
     def need_index(self, needs: Sequence[NeedRecord]) -> NeedIndex:
         ordered = sorted_unique(needs, "need")
-        return NeedIndex(matrix=self.vectorize_needs(ordered), **need_fields(ordered))
+        matrix = self.vectorize_needs(ordered)
+        return NeedIndex(
+            matrix=matrix,
+            **_effective_fields(ordered, matrix, self.config, self.capability_centroids),
+        )
+
+    def suggest(self, title: str, summary: str = "", description: str = "") -> Suggestions:
+        """Capabilities and industries suggested for a text (see `suggest`)."""
+        probe = NeedRecord(
+            id=0, organization_id=0, title=title, summary=summary, description=description
+        )
+        return suggest_text(
+            title,
+            summary,
+            description,
+            row=self.vectorize_needs([probe]),
+            capability_centroids=self.capability_centroids,
+            industry_centroids=self.industry_centroids,
+        )
 
     def solution_index(self, solutions: Sequence[SolutionRecord]) -> SolutionIndex:
         ordered = sorted_unique(solutions, "solution")
@@ -166,6 +190,8 @@ class FittedModel:
             "needs": self.needs,
             "solutions": self.solutions,
             "algorithm_version": self.algorithm_version,
+            "capability_centroids": self.capability_centroids,
+            "industry_centroids": self.industry_centroids,
         }
         values.update(changes)
         model = FittedModel(**values)  # type: ignore[arg-type]
@@ -199,6 +225,14 @@ class FittedModel:
             arrays[prefix + "indptr"] = index.matrix.indptr
             for name in index.FIELDS:
                 arrays[prefix + name] = getattr(index, name)
+        for prefix, centroid in (
+            ("capability_centroids_", self.capability_centroids),
+            ("industry_centroids_", self.industry_centroids),
+        ):
+            if centroid is not None:
+                arrays[prefix + "data"] = centroid.data
+                arrays[prefix + "indices"] = centroid.indices
+                arrays[prefix + "indptr"] = centroid.indptr
         buffer = io.BytesIO()
         np.savez(buffer, allow_pickle=False, **arrays)
         return buffer.getvalue()
@@ -227,6 +261,15 @@ class FittedModel:
             result.has_sorted_indices = True
             return result
 
+        def centroid(prefix: str) -> sparse.csr_matrix | None:
+            if prefix + "data" not in arrays:
+                return None
+            indptr = arrays[prefix + "indptr"]
+            return sparse.csr_matrix(
+                (arrays[prefix + "data"], arrays[prefix + "indices"], indptr),
+                shape=(len(indptr) - 1, len(terms)),
+            )
+
         need_fields = {name: arrays["need_" + name] for name in NeedIndex.FIELDS}
         solution_fields = {name: arrays["solution_" + name] for name in SolutionIndex.FIELDS}
         return cls(
@@ -238,7 +281,27 @@ class FittedModel:
                 matrix=matrix("solution_", len(solution_fields["ids"])), **solution_fields
             ),
             algorithm_version=meta["algorithm_version"],
+            capability_centroids=centroid("capability_centroids_"),
+            industry_centroids=centroid("industry_centroids_"),
         )
+
+
+def _effective_fields(
+    needs: Sequence[NeedRecord],
+    matrix: sparse.csr_matrix,
+    config: EngineConfig,
+    capability_centroids: sparse.csr_matrix | None,
+) -> dict[str, np.ndarray]:
+    """The needs' index fields, with capabilities inferred where the text calls for it."""
+    fields = need_fields(needs)
+    if config.infer_capabilities and len(needs):
+        fields["capabilities"], fields["caps_inferred"] = infer_needs(
+            [(n.title, n.summary, n.description) for n in needs],
+            matrix,
+            fields["capabilities"],
+            capability_centroids,
+        )
+    return fields
 
 
 def fit(
@@ -264,12 +327,20 @@ def fit(
     final_ids = remap[batch.term_ids] if len(batch.term_ids) else batch.term_ids
     matrix = vectorize(final_ids, batch.counts, batch.lengths, idf)
     n_needs = len(ordered_needs)
+    solutions = SolutionIndex(matrix=matrix[n_needs:], **solution_fields(ordered_solutions))
+    capability_centroids = centroids(solutions.matrix, solutions.capabilities)
+    need_matrix = matrix[:n_needs]
     model = FittedModel(
         config=config,
         terms=terms,
         idf=idf,
-        needs=NeedIndex(matrix=matrix[:n_needs], **need_fields(ordered_needs)),
-        solutions=SolutionIndex(matrix=matrix[n_needs:], **solution_fields(ordered_solutions)),
+        needs=NeedIndex(
+            matrix=need_matrix,
+            **_effective_fields(ordered_needs, need_matrix, config, capability_centroids),
+        ),
+        solutions=solutions,
+        capability_centroids=capability_centroids,
+        industry_centroids=centroids(solutions.matrix, solutions.industries),
     )
     model.__dict__["tokenizer"] = tokens.reference
     model.timings["vectorize"] = time.perf_counter() - started

@@ -2,7 +2,8 @@
 
 This is the specification the matrix code must agree with: tests compare the
 engine's top-k lists with a brute force over `score_pair`. It shares only the
-tokenizer and the fitted vocabulary/idf with the engine — no arrays, no
+tokenizer, the fitted vocabulary/idf and the capabilities a need is scored
+with (declared or inferred, `suggest`) with the engine — no arrays, no
 tables, no sparse products.
 """
 
@@ -11,7 +12,9 @@ from __future__ import annotations
 import math
 import sys
 
-from matchmaking.engine.config import COMPONENTS, DEPLOYMENTS, EngineConfig
+import numpy as np
+
+from matchmaking.engine.config import CAPABILITIES, COMPONENTS, DEPLOYMENTS, EngineConfig
 from matchmaking.engine.model import FittedModel, need_document, solution_document
 from matchmaking.engine.records import NeedRecord, ScoredPair, SolutionRecord
 from matchmaking.engine.scoring import SCORE_GRID
@@ -77,13 +80,30 @@ def _maturity(need: NeedRecord, solution: SolutionRecord, config: EngineConfig) 
 
 
 def _capabilities(
-    need: NeedRecord, solution: SolutionRecord, config: EngineConfig
+    need_caps: set[str], solution: SolutionRecord, config: EngineConfig
 ) -> tuple[float, float]:
-    need_caps, solution_caps = set(need.capabilities), set(solution.capabilities)
+    solution_caps = set(solution.capabilities)
     if not need_caps or not solution_caps:
         return config.neutral, config.neutral
     shared = len(need_caps & solution_caps)
     return shared / len(need_caps), shared / len(solution_caps)
+
+
+def _need_capabilities(
+    need: NeedRecord, model: FittedModel, cache: dict[object, object]
+) -> tuple[set[str], bool]:
+    """The capabilities the rules score with: declared, or inferred from the text.
+
+    The inference is an input of the rules, not scoring arithmetic: the
+    reference takes it from the model as the engine's index does.
+    """
+    key = ("capabilities", need)
+    found = cache.get(key)
+    if found is None:
+        index = model.need_index([need])
+        caps = {CAPABILITIES[i] for i in np.flatnonzero(index.capabilities[0])}
+        found = cache[key] = (caps, bool(index.caps_inferred[0]))
+    return found  # type: ignore[return-value]
 
 
 def score_pair(
@@ -91,7 +111,7 @@ def score_pair(
     solution: SolutionRecord,
     model: FittedModel,
     *,
-    cache: dict[object, dict[str, float]] | None = None,
+    cache: dict[object, object] | None = None,
 ) -> ScoredPair | None:
     """Score one pair by the rules; None when the pair is never kept.
 
@@ -125,7 +145,8 @@ def score_pair(
         if term in solution_weights
     }
     text = sum(contributions.values(), 0.0)
-    coverage, offer = _capabilities(need, solution, config)
+    need_caps, inferred = _need_capabilities(need, model, cache)
+    coverage, offer = _capabilities(need_caps, solution, config)
     values = {
         "text": min(1.0, text / config.text_saturation),
         "industry": _industry(need, solution, config),
@@ -171,6 +192,7 @@ def score_pair(
             "maturity": values["maturity"],
             "need_side": sides["need"],
             "solution_side": sides["solution"],
+            "capabilities_inferred": float(inferred),
         },
         terms=pick_terms(ranked, config.explain_terms),
     )

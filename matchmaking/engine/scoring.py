@@ -76,6 +76,8 @@ COMPONENT_NAMES: tuple[str, ...] = (
     "maturity",
     "need_side",
     "solution_side",
+    # 1.0 when the need's capabilities were inferred from its text (see `suggest`).
+    "capabilities_inferred",
 )
 
 
@@ -229,6 +231,7 @@ class NeedRows:
     budget_unknown: np.ndarray
     deployment: np.ndarray
     organization_ids: np.ndarray
+    caps_inferred: np.ndarray
 
     @classmethod
     def build(cls, needs: NeedIndex, rows: np.ndarray | slice) -> NeedRows:
@@ -255,6 +258,7 @@ class NeedRows:
             budget_unknown=unknown,
             deployment=needs.deployment[rows],
             organization_ids=needs.organization_ids[rows],
+            caps_inferred=needs.caps_inferred[rows],
         )
 
 
@@ -446,6 +450,7 @@ def pair_scores(
         "maturity": maturity_fit,
         "need_side": sides["need"],
         "solution_side": sides["solution"],
+        "capabilities_inferred": need_rows.caps_inferred.astype(np.float64),
     }
 
 

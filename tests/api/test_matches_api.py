@@ -132,6 +132,7 @@ def test_match_shows_the_pair_its_score_and_why(client_for, member_a, org_a, pro
     assert sorted(match.components) == [
         "budget",
         "capabilities",
+        "capabilities_inferred",
         "capabilities_offer",
         "deployment",
         "industry",

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Industry
+from matchmaking.engine.version import ALGORITHM_VERSION
 from matchmaking.models import Interest, Match, MatchFeedback, MatchRun
 from matchmaking.services import interests, matching
 from tests.factories import (
@@ -274,7 +275,7 @@ def test_match_changelist_shows_score_ranks_and_components(staff_client, matched
         ({"q": "变电站"}, "grid pairs"),
         ({"need__industry__id__exact": "energy"}, "grid pairs"),
         ({"solution__organization__id__exact": "grid provider"}, "grid solution pairs"),
-        ({"algorithm_version": "aiplus-match/1.0"}, "all"),
+        ({"algorithm_version": ALGORITHM_VERSION}, "all"),
         ({"algorithm_version": "other"}, "none"),
         ({"ranked": "both"}, "both ranks"),
         ({"ranked": "need_only"}, "need rank only"),

@@ -18,6 +18,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from matchmaking.catalog_io import export_catalog
+from matchmaking.engine.version import ALGORITHM_VERSION
 from matchmaking.models import Match, MatchingState, MatchRun, Need, Solution
 from matchmaking.services.demo import DEMO_CATALOG
 from tests.factories import NeedFactory, SolutionFactory
@@ -224,7 +225,7 @@ def test_import_run_export_on_a_hand_written_catalog(
     command("export_matches", "--format", "json", "--output", str(target))
 
     document = json.loads(target.read_text(encoding="utf-8"))
-    assert (document["format"], document["algorithm"]) == ("aiplus-matches/1", "aiplus-match/1.0")
+    assert (document["format"], document["algorithm"]) == ("aiplus-matches/1", ALGORITHM_VERSION)
     assert exported_pairs(document) == stored_pairs()
     tops = {m["need"]: m["solution"] for m in document["matches"] if m["rank"] == 1}
     assert tops == {
@@ -333,7 +334,7 @@ def test_run_matching_without_a_broker_completes_and_reports(small_catalog):
     assert (run.kind, run.status) == ("full", "succeeded")
     assert MatchingState.load().active_run_id == run.pk
     pairs = Match.objects.active().count()
-    assert report.splitlines()[0] == f"Run #{run.pk} succeeded (aiplus-match/1.0)."
+    assert report.splitlines()[0] == f"Run #{run.pk} succeeded ({ALGORITHM_VERSION})."
     assert report.splitlines()[1] == f"  counts:  needs 3, solutions 3, pairs {pairs}"
     assert re.fullmatch(
         r"  timings: load [\d.]+ s, fit [\d.]+ s, chunks [\d.]+ s, merge [\d.]+ s, "
@@ -413,7 +414,7 @@ def test_run_matching_wait_follows_the_run_on_real_workers(celery_worker):
     run = MatchRun.objects.latest("pk")
     assert (run.status, run.chunks_total, run.chunks_done) == ("succeeded", 3, 3)
     lines = report.splitlines()
-    assert lines[-3] == f"Run #{run.pk} succeeded (aiplus-match/1.0)."
+    assert lines[-3] == f"Run #{run.pk} succeeded ({ALGORITHM_VERSION})."
     assert lines[-4] == f"Run #{run.pk}: succeeded, 100% (3/3 chunks)"
     assert MatchingState.load().active_run_id == run.pk
 

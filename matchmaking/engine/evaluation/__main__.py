@@ -16,11 +16,19 @@ import sys
 import numpy as np
 
 from matchmaking.engine.evaluation import evaluate, load_dataset
+from matchmaking.engine.evaluation.plain import evaluate_plain
 
 
 def best_precision_at_5(relevant_counts: list[int]) -> float:
     """The precision@5 of a perfect ranking: min(relevant, 5) / 5, averaged."""
     return float(np.mean([min(count, 5) / 5 for count in relevant_counts]))
+
+
+CONDITION_LABELS = {
+    "reviewer": "nDCG@10, reviewer's capabilities",
+    "vague": "nDCG@10, vague or wrong pick",
+    "none": "nDCG@10, none (not sure)",
+}
 
 
 def _line(text: str) -> None:
@@ -62,6 +70,20 @@ def main(argv: list[str] | None = None) -> None:
     _line(
         f"best possible precision@5: needs {figures['best_precision_at_5']:.3f}, "
         f"solutions {figures['best_precision_at_5_solution_side']:.3f}"
+    )
+    plain = evaluate_plain()
+    figures["plain"] = plain.as_dict()
+    _line("")
+    _line(f"Plain-language needs: {plain.needs} needs, by the capabilities they declare")
+    _line(f"{'condition':<34}{'engine':>12}{'TF-IDF':>10}{'inferred':>10}")
+    for name, condition in plain.conditions.items():
+        _line(
+            f"{CONDITION_LABELS[name]:<34}{condition.engine.ndcg_at_10:>12.3f}"
+            f"{condition.baseline.ndcg_at_10:>10.3f}{condition.inferred_share:>10.2f}"
+        )
+    _line(
+        "capability suggestions: top-3 recall of the reviewer's capabilities "
+        f"{plain.suggestion_recall_at_3:.3f}"
     )
     if args.json:
         _line(json.dumps(figures))

@@ -69,6 +69,9 @@ class Suggestions:
     industries: tuple[Suggestion, ...]
 
 
+_CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
 @dataclass(frozen=True)
 class CueTable:
     """Cue words of one label set (capabilities or industries)."""
@@ -76,8 +79,8 @@ class CueTable:
     labels: tuple[str, ...]
     chinese: dict[str, tuple[int, ...]]
     english: dict[tuple[str, ...], tuple[int, ...]]
-    pattern: re.Pattern[str] | None
-    max_english: int
+    chinese_lengths: tuple[int, ...]  # longest first
+    english_lengths: dict[str, tuple[int, ...]]  # first word -> phrase lengths, longest first
 
     @classmethod
     def build(
@@ -105,18 +108,23 @@ class CueTable:
             found = set().union(*(chinese.get(c, set()) for c in canonicals))
             if found:
                 english.setdefault(phrase, set()).update(found)
-        words = sorted(chinese, key=lambda w: (-len(w), w))
-        pattern = re.compile("|".join(map(re.escape, words))) if words else None
+        firsts: dict[str, set[int]] = {}
+        for phrase in english:
+            firsts.setdefault(phrase[0], set()).add(len(phrase))
         return cls(
             labels=labels,
             chinese={w: tuple(sorted(v)) for w, v in chinese.items()},
             english={w: tuple(sorted(v)) for w, v in english.items()},
-            pattern=pattern,
-            max_english=max((len(k) for k in english), default=0),
+            chinese_lengths=tuple(sorted({len(w) for w in chinese}, reverse=True)),
+            english_lengths={w: tuple(sorted(v, reverse=True)) for w, v in firsts.items()},
         )
 
     def find(self, texts: Sequence[tuple[str, float]]) -> list[dict[str, float]]:
-        """Per label: each cue word found in the weighted texts, with its weight."""
+        """Per label: each cue word found in the weighted texts, with its weight.
+
+        Leftmost longest matches, without overlap: Chinese within each run of
+        Chinese characters, English over the folded words.
+        """
         found: list[dict[str, float]] = [{} for _ in self.labels]
 
         def add(word: str, labels: tuple[int, ...], weight: float) -> None:
@@ -127,13 +135,21 @@ class CueTable:
             if not text:
                 continue
             folded = normalize(text)
-            if self.pattern is not None:
-                for match in self.pattern.finditer(folded):
-                    add(match.group(), self.chinese[match.group()], weight)
+            for run in _CJK_RUN.findall(folded):
+                i, n = 0, len(run)
+                while i < n:
+                    for length in self.chinese_lengths:
+                        labels = self.chinese.get(run[i : i + length]) if i + length <= n else None
+                        if labels:
+                            add(run[i : i + length], labels, weight)
+                            i += length
+                            break
+                    else:
+                        i += 1
             words = _latin_words(folded)
-            i = 0
-            while i < len(words):
-                for length in range(min(self.max_english, len(words) - i), 0, -1):
+            i, n = 0, len(words)
+            while i < n:
+                for length in self.english_lengths.get(words[i], ()):
                     labels = self.english.get(tuple(words[i : i + length]))
                     if labels:
                         add(" ".join(words[i : i + length]), labels, weight)
@@ -181,7 +197,11 @@ def _texts(title: str, summary: str, description: str) -> list[tuple[str, float]
 
 def confidences(found: list[dict[str, float]], similarity: np.ndarray | None) -> np.ndarray:
     """Confidence of every label from the cue words found and the centroid cosines."""
-    hits = np.array([sum(words.values()) for words in found])
+    return confidences_of(np.array([sum(words.values()) for words in found]), similarity)
+
+
+def confidences_of(hits: np.ndarray, similarity: np.ndarray | None) -> np.ndarray:
+    """`confidences` from the weighted cue counts (any shape, labels last)."""
     cue = 1.0 - 0.5**hits
     if similarity is None:
         return cue
@@ -234,21 +254,30 @@ def infer_needs(
     capability_centroids: sparse.csr_matrix | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Effective capabilities (n x C) and inferred flags (n,) of needs given as
-    (title, summary, description) with their TF-IDF rows and declared capabilities."""
+    (title, summary, description) with their TF-IDF rows and declared capabilities.
+
+    `effective_capabilities` for every row at once (the same rule, as arrays).
+    """
     table = default_cues().capabilities
     similarity = None
     if capability_centroids is not None and capability_centroids.shape[1] == matrix.shape[1]:
         similarity = (matrix @ capability_centroids.T).toarray()
-    result = declared.copy()
-    flags = np.zeros(len(texts), dtype=np.int8)
-    for row, text in enumerate(texts):
-        conf = confidences(
-            table.find(_texts(*text)), None if similarity is None else similarity[row]
-        )
-        caps, was_inferred = effective_capabilities(declared[row], conf)
-        result[row] = caps
-        flags[row] = was_inferred
-    return result, flags
+    hits = np.array(
+        [[sum(words.values()) for words in table.find(_texts(*text))] for text in texts]
+    ).reshape(len(texts), len(table.labels))
+    conf = confidences_of(hits, similarity)
+    order = np.argsort(-conf, axis=1, kind="stable")[:, :MAX_INFERRED]
+    best = np.take_along_axis(conf, order[:, :1], axis=1)
+    chosen = np.take_along_axis(conf, order, axis=1) >= SECOND_RATIO * best
+    chosen &= best >= MIN_CONFIDENCE
+    guess = np.zeros_like(conf)
+    np.put_along_axis(guess, order, chosen.astype(np.float64), axis=1)
+    has_guess = best[:, 0] >= MIN_CONFIDENCE
+    has_declared = declared.any(axis=1)
+    support = np.where(declared > 0, conf, -1.0).max(axis=1)
+    keep = ~has_guess | (has_declared & (support >= SUPPORT_RATIO * best[:, 0]))
+    result = np.where(keep[:, None], declared, guess)
+    return result, (~keep).astype(np.int8)
 
 
 def suggest_text(

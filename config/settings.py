@@ -243,9 +243,6 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workspace"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
-# A password reset request answers after this long whether or not the address has an
-# account, so that its timing does not tell (core/views.py PasswordResetView).
-PASSWORD_RESET_RESPONSE_SECONDS = env.float("PASSWORD_RESET_RESPONSE_SECONDS", default=0.4)
 # ASVS 3.3.2 (level 2): a session ends 12 hours after sign-in at the latest.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
 EMAIL_VERIFICATION_MAX_AGE = 60 * 60 * 24 * 3

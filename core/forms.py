@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.emails import queue_email
 from core.identity import verify_password
 from core.models import Industry, Invitation, Membership, Organization, User
 from core.validators import normalize_phone, normalize_uscc
@@ -169,26 +167,15 @@ class LockoutPasswordChangeForm(PasswordChangeForm):
         return old_password
 
 
-class QueuedPasswordResetForm(PasswordResetForm):
-    """Password reset whose email goes through the outbox like every other email."""
+class PasswordResetRequestForm(forms.Form):
+    """The address a reset link is asked for. Nothing is looked up here: the view queues
+    the look-up and the email (core/services/accounts.py request_password_reset)."""
 
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ) -> None:
-        user = context["user"]
-        link = settings.SITE_URL + reverse_lazy(
-            "password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]}
-        )
-        queue_email(to=to_email, user=user, template="password_reset", context={"link": link})
-
-    def get_users(self, email):
-        return User.objects.filter(email__iexact=email, is_active=True)
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
 
 class ProfileForm(forms.ModelForm):

@@ -1,4 +1,4 @@
-"""Celery tasks of the core app: sending stored emails and the outbox sweep."""
+"""Celery tasks of the core app: sending stored emails, password reset links, the outbox sweep."""
 
 from __future__ import annotations
 
@@ -16,6 +16,15 @@ def _mark_email_failed(*, email_id: int, error: str) -> None:
 def send_email(*, email_id: int) -> str:
     """Send one stored email; a sent email is never sent again."""
     return mail.deliver_email(email_id=email_id)
+
+
+@outbox_task(name="core.send_password_reset")
+def send_password_reset(*, email: str) -> int:
+    """Email a reset link if `email` has an account (the web request never looks)."""
+    # Imported here: accounts queues this task and imports this module (core/outbox.py).
+    from core.services import accounts  # noqa: PLC0415
+
+    return accounts.send_password_reset(email=email)
 
 
 @shared_task(name="core.sweep_outbox")

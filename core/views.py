@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import time
-
 import rules
 from axes.utils import reset as reset_lockout
 from django.conf import settings
@@ -28,8 +25,8 @@ from core.forms import (
     InviteForm,
     LockoutPasswordChangeForm,
     OrganizationForm,
+    PasswordResetRequestForm,
     ProfileForm,
-    QueuedPasswordResetForm,
     SignUpForm,
 )
 from core.identity import client_ip, normalize_identity
@@ -37,8 +34,6 @@ from core.models import Membership
 from core.ratelimit import ratelimit
 from core.services import accounts as services
 from core.services import credentials, organizations, privacy
-
-logger = logging.getLogger(__name__)
 
 # The language a visitor picked with the header's switch before signing in (session key).
 LANGUAGE_CHOSEN = "language_chosen"
@@ -181,23 +176,14 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
 
 @method_decorator(ratelimit("password_reset"), name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
-    """Request a reset link. The answer takes PASSWORD_RESET_RESPONSE_SECONDS whether or
-    not the address has an account, so neither its text nor its timing tells."""
+    """Request a reset link. The request only queues the work, the same whether or not
+    the address has an account, so neither the answer nor its time tells."""
 
-    form_class = QueuedPasswordResetForm
+    form_class = PasswordResetRequestForm
 
-    def post(self, request, *args, **kwargs) -> HttpResponse:
-        started = time.monotonic()
-        response = super().post(request, *args, **kwargs)
-        floor = settings.PASSWORD_RESET_RESPONSE_SECONDS
-        elapsed = time.monotonic() - started
-        if elapsed > floor:
-            logger.warning(
-                "password reset took %.3f s, more than PASSWORD_RESET_RESPONSE_SECONDS", elapsed
-            )
-        else:
-            time.sleep(floor - elapsed)
-        return response
+    def form_valid(self, form) -> HttpResponse:
+        services.request_password_reset(email=form.cleaned_data["email"])
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

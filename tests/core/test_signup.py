@@ -206,14 +206,6 @@ def test_login_sets_language_cookie_from_preference(client):
     assert int(client.session["_auth_user_id"]) == user.pk
 
 
-def test_password_reset_email_goes_through_outbox(client, run_on_commit):
-    member_of(OrganizationFactory(), email="forgot@example.com")
-    with run_on_commit():
-        client.post(reverse("password_reset"), {"email": "forgot@example.com"})
-    assert OutgoingEmail.objects.get().kind == "password_reset"
-    assert "/accounts/password/reset/" in mail.outbox[0].body
-
-
 def test_make_uscc_factory_codes_are_valid():
     assert accounts  # imported service module
     from core.validators import normalize_uscc  # noqa: PLC0415

@@ -211,7 +211,7 @@ def _password_request():
 FORM_BUILDERS: dict[str, Callable] = {
     "core.forms.SignUpForm": lambda cls, w, d, f: cls(d),
     "core.forms.EmailAuthenticationForm": lambda cls, w, d, f: cls(None, d),
-    "core.forms.QueuedPasswordResetForm": lambda cls, w, d, f: cls(d),
+    "core.forms.PasswordResetRequestForm": lambda cls, w, d, f: cls(d),
     "core.forms.ProfileForm": lambda cls, w, d, f: cls(d, instance=_fresh(w.user(ENTERPRISE))),
     "core.forms.OrganizationForm": lambda cls, w, d, f: cls(d, instance=_fresh(w["org:ent"])),
     "core.forms.InviteForm": lambda cls, w, d, f: cls(d),
@@ -372,7 +372,7 @@ def _keys(*names: str, **special: st.SearchStrategy) -> dict[str, st.SearchStrat
 POST_VIEWS = [
     ("signup", ANONYMOUS, {}, "core.forms.SignUpForm"),
     ("login", ANONYMOUS, {}, "core.forms.EmailAuthenticationForm"),
-    ("password_reset", ANONYMOUS, {}, "core.forms.QueuedPasswordResetForm"),
+    ("password_reset", ANONYMOUS, {}, "core.forms.PasswordResetRequestForm"),
     ("password_change", ENTERPRISE, {}, "core.forms.LockoutPasswordChangeForm"),
     ("profile", ENTERPRISE, {}, "core.forms.ProfileForm"),
     ("delete-account", ENTERPRISE, {}, "core.forms.DeleteAccountForm"),

@@ -103,6 +103,16 @@ ADMIN_CASES: dict[tuple[str, str], tuple[Callable, dict, str | None]] = {
         {"reason": "请补充数据情况。"},
         "need.rejected",
     ),
+    ("matchmaking.Need", "withdraw_selected"): (
+        lambda: NeedFactory(status=Status.APPROVED),
+        {},
+        "need.withdrawn",
+    ),
+    ("matchmaking.Solution", "withdraw_selected"): (
+        lambda: SolutionFactory(status=Status.APPROVED),
+        {},
+        "solution.withdrawn",
+    ),
     ("matchmaking.Solution", "approve_selected"): (
         lambda: SolutionFactory(status=Status.SUBMITTED),
         {},
@@ -384,6 +394,12 @@ def _return_records():
     return staff, "need.rejected", need
 
 
+def _withdraw_records():
+    staff, solution = StaffFactory(), SolutionFactory()
+    _catalog().withdraw_records(by=staff, records=[solution])
+    return staff, "solution.withdrawn", solution
+
+
 def _close_record():
     need = NeedFactory()
     owner = member_of(need.organization)
@@ -527,6 +543,7 @@ SCENARIOS: dict[str, Callable[[], tuple]] = {
     "matchmaking.services.catalog.submit_for_review": _submit_for_review,
     "matchmaking.services.catalog.transition": _transition,
     "matchmaking.services.catalog.withdraw_record": _withdraw_record,
+    "matchmaking.services.catalog.withdraw_records": _withdraw_records,
     "matchmaking.catalog_io.importing.import_catalog": _import_catalog,
     "matchmaking.services.interests.express_interest": _express_interest,
     "matchmaking.services.interests.mark_not_interested": _mark_not_interested,

@@ -10,6 +10,7 @@ from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.log import log_response
 from django.utils.translation import gettext
 
@@ -194,3 +195,23 @@ class IntegerRangeMiddleware:
                 return False
             value = int(value)
         return isinstance(value, int) and abs(value) > MAX_DB_INTEGER
+
+
+class PrivateResponsesMiddleware:
+    """Keep what a signed-in person is shown out of browser and proxy caches (ASVS 8.2.1).
+
+    Their pages hold contact details, other organizations' records and API tokens; a
+    shared office PC's back button or a caching proxy must not show them to the next
+    person. An answer that chose its own caching (Cache-Control set) is left alone;
+    public pages to anonymous visitors stay cacheable.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+            add_never_cache_headers(response)
+        return response

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from core.models import User
-from tests.factories import DEFAULT_PASSWORD, OrganizationFactory, member_of
+from core.services import accounts
+from tests.factories import DEFAULT_PASSWORD, OrganizationFactory, StaffFactory, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +81,57 @@ def test_changing_to_a_weak_password_is_refused(client):
     assert response.status_code == 200
     user.refresh_from_db()
     assert user.check_password(DEFAULT_PASSWORD)
+
+
+WEAK = "aaaaaaaaaaaa"
+
+
+def test_a_reset_link_refuses_a_weak_password(client):
+    user = member_of(OrganizationFactory())
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    form = client.get(
+        reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
+    )
+
+    response = client.post(form.url, {"new_password1": WEAK, "new_password2": WEAK})
+
+    assert response.status_code == 200
+    assert "new_password2" in response.context["form"].errors
+    user.refresh_from_db()
+    assert user.check_password(DEFAULT_PASSWORD)
+
+
+def test_signing_up_through_an_invitation_refuses_a_weak_password(client):
+    owner = member_of(OrganizationFactory())
+    invitation = accounts.invite_member(
+        by=owner, organization=owner.primary_membership.organization, email="new@example.com"
+    )
+
+    response = client.post(
+        reverse("signup") + f"?invitation={invitation.token}",
+        {
+            "invitation": invitation.token,
+            "email": "new@example.com",
+            "full_name": "新同事",
+            "password1": WEAK,
+            "password2": WEAK,
+            "consent": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "password1" in response.context["form"].errors
+    assert not User.objects.filter(email="new@example.com").exists()
+
+
+def test_staff_cannot_give_an_account_a_weak_password_in_the_admin(client):
+    client.force_login(StaffFactory())
+
+    response = client.post(
+        reverse("admin:core_user_add"),
+        {"email": "made@example.com", "full_name": "后台", "password1": WEAK, "password2": WEAK},
+    )
+
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["password2"]
+    assert not User.objects.filter(email="made@example.com").exists()

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from core.api.views import AuthTokenViewSet, OrganizationViewSet
 from events.api import EventViewSet, MeetingViewSet
 from matchmaking.api import InterestViewSet, MatchViewSet, NeedViewSet, SolutionViewSet
+from matchmaking.api_threads import ThreadViewSet
 
 router = DefaultRouter()
 router.register("auth/token", AuthTokenViewSet, basename="auth-token")
@@ -13,6 +14,7 @@ router.register("needs", NeedViewSet, basename="need")
 router.register("solutions", SolutionViewSet, basename="solution")
 router.register("matches", MatchViewSet, basename="match")
 router.register("interests", InterestViewSet, basename="interest")
+router.register("threads", ThreadViewSet, basename="thread")
 router.register("events", EventViewSet, basename="event")
 router.register("meetings", MeetingViewSet, basename="meeting")
 

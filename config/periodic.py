@@ -28,6 +28,11 @@ PERIODIC_TASKS: tuple[Periodic, ...] = (
         "Catch up pending match updates (safety net)", "matchmaking.match_pending", every_minutes=10
     ),
     Periodic(
+        "Digest of unread conversation messages (one email per person)",
+        "matchmaking.send_thread_digests",
+        every_minutes=60,
+    ),
+    Periodic(
         "Expire unanswered meeting requests", "events.expire_meeting_requests", every_minutes=60
     ),
     Periodic(

@@ -145,3 +145,23 @@ def validate_attachment(upload) -> tuple[str, str]:
     ):
         name = f"{name.rsplit('.', 1)[0] if '.' in name else name}{expected_ext}"
     return kind.mime, name
+
+
+def validate_video_url(value: str) -> None:
+    """A video-conference link: an https address of a host, without credentials.
+
+    The link is shown in pages, emails and calendar files, so anything that is not a
+    plain web address (javascript:, data:, a user:password@ prefix) is refused.
+    """
+    from urllib.parse import urlsplit  # noqa: PLC0415
+
+    from django.core.validators import URLValidator  # noqa: PLC0415
+
+    message = _("Enter a video-conference link starting with https://.")
+    try:
+        URLValidator(schemes=["https"], message=message)(value)
+    except ValidationError:
+        raise ValidationError(message, code="video_url") from None
+    parts = urlsplit(value)
+    if parts.username or parts.password:
+        raise ValidationError(message, code="video_url")

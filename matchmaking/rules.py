@@ -112,3 +112,17 @@ def may_post_solutions(user) -> bool:
 # Posting at all (the organization is chosen or defaulted afterwards).
 rules.add_perm("matchmaking.post_need", is_staff | may_post_needs)
 rules.add_perm("matchmaking.post_solution", is_staff | may_post_solutions)
+
+
+# --- conversation threads (matchmaking.Thread) ---------------------------------------
+
+
+@rules.predicate
+def is_thread_party(user, thread) -> bool:
+    """A member of the enterprise or the provider the thread is between."""
+    return is_member(user, thread.enterprise_id) or is_member(user, thread.provider_id)
+
+
+# Staff read every thread (they run the programme); only the two organizations write.
+rules.add_perm("matchmaking.see_thread", is_staff | is_thread_party)
+rules.add_perm("matchmaking.write_in_thread", is_thread_party)

@@ -7,10 +7,21 @@ this module answers the queries those rules and the pages need.
 from __future__ import annotations
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 
 from core.selectors import member_org_ids
-from matchmaking.models import Attachment, Need, Solution, Status, StatusChange
+from matchmaking.models import Attachment, Need, Solution, Status, StatusChange, Thread, ThreadRead
 
 
 def introduced(user, record: Need | Solution) -> bool:
@@ -221,3 +232,39 @@ def under_review(model: type[Need] | type[Solution]) -> QuerySet:
         .annotate(resubmitted=Exists(returned))
         .order_by("submitted_at", "pk")
     )
+
+
+# --- conversation threads ------------------------------------------------------------
+
+
+def visible_threads(user) -> QuerySet:
+    """The threads a person may open: their organizations' (staff: every thread), each
+    with `unread`, the messages by others newer than what the person read."""
+    threads = Thread.objects.all()
+    if not user.is_staff:
+        threads = threads.involving(member_org_ids(user))
+    last_read = ThreadRead.objects.filter(thread=OuterRef("pk"), user_id=user.pk).values(
+        "last_read_id"
+    )[:1]
+    return (
+        threads.select_related("enterprise", "provider", "interest__need", "interest__solution")
+        .annotate(last_read_id=Coalesce(Subquery(last_read, output_field=IntegerField()), 0))
+        .annotate(
+            unread=Count(
+                "messages",
+                filter=Q(messages__pk__gt=F("last_read_id")) & ~Q(messages__author_id=user.pk),
+            )
+        )
+        .order_by(F("last_message_at").desc(nulls_last=True), "-created_at", "-pk")
+    )
+
+
+def thread_messages(thread) -> QuerySet:
+    return thread.messages.select_related("author", "organization").order_by("created_at", "pk")
+
+
+def unread_thread_count(user) -> int:
+    """How many of the person's threads have messages they have not read (the nav badge)."""
+    if not user.is_authenticated:
+        return 0
+    return sum(1 for unread in visible_threads(user).values_list("unread", flat=True) if unread)

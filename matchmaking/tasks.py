@@ -6,7 +6,7 @@ from celery import current_app, shared_task
 
 from core.outbox import outbox_task
 from matchmaking.models import MatchRun
-from matchmaking.services import incremental, matching
+from matchmaking.services import incremental, matching, threads
 
 
 def _fail_full_run(*, run_id: int, error: str) -> None:
@@ -56,3 +56,9 @@ def match_pending() -> int:
 def nightly_full_matching() -> int:
     """The nightly full recompute: refits the vocabulary on everything published."""
     return matching.start_full_run().pk
+
+
+@shared_task(name="matchmaking.send_thread_digests")
+def send_thread_digests() -> int:
+    """One email per person with the conversation messages they have not read yet."""
+    return threads.send_digests()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matchmaking.views import catalog, matching
+from matchmaking.views import catalog, matching, threads
 
 urlpatterns = [
     path("attachments/<int:pk>/", catalog.attachment_download, name="attachment-download"),
@@ -8,6 +8,10 @@ urlpatterns = [
     path("matches/action/", matching.match_action, name="match-action"),
     path("interests/", matching.inbox, name="interests"),
     path("interests/<int:pk>/", matching.interest_action, name="interest-action"),
+    path("interests/<int:pk>/thread/", threads.interest_thread, name="interest-thread"),
+    path("threads/", threads.thread_list, name="threads"),
+    path("threads/<int:pk>/", threads.thread_detail, name="thread-detail"),
+    path("threads/files/<int:pk>/", threads.message_file, name="thread-message-file"),
 ]
 
 for kind, plural in (("need", "needs"), ("solution", "solutions")):

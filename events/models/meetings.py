@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 from core.enums import Side
 from core.models import Organization
 from core.transitions import StatusMachine
+from core.validators import validate_video_url
 from events.models.events import Event
 
 
@@ -70,6 +71,7 @@ class MeetingRequest(StatusMachine, Pair):
         PARTICIPANT = "participant", _("Participant's request")
         INTRODUCTION = "introduction", _("Accepted introduction")
         ORGANIZER = "organizer", _("Programme office")
+        SECOND_MEETING = "second_meeting", _("Second meeting (NDA or pilot)")
 
     event = models.ForeignKey(
         Event, on_delete=models.CASCADE, related_name="meeting_requests", verbose_name=_("event")
@@ -114,6 +116,15 @@ class MeetingRequest(StatusMachine, Pair):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    nudged_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    thread = models.OneToOneField(
+        "matchmaking.Thread",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meeting_request",
+        verbose_name=_("conversation"),
+    )
 
     class Meta:
         verbose_name = _("meeting request")
@@ -172,6 +183,13 @@ class Meeting(StatusMachine, Pair):
         _("source"), max_length=10, choices=Source.choices, default=Source.REQUEST
     )
     published = models.BooleanField(_("published to participants"), default=False)
+    video_url = models.URLField(
+        _("video-conference link"),
+        max_length=500,
+        blank=True,
+        validators=[validate_video_url],
+        help_text=_("For online and hybrid meetings: the link both sides join (https)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -20,6 +20,7 @@ from matchmaking.models.matching import (
     PendingMatch,
 )
 from matchmaking.models.review import ReturnReason
+from matchmaking.models.threads import Thread, ThreadDigest, ThreadMessage, ThreadRead
 
 __all__ = [
     "Attachment",
@@ -40,4 +41,8 @@ __all__ = [
     "Solution",
     "Status",
     "StatusChange",
+    "Thread",
+    "ThreadDigest",
+    "ThreadMessage",
+    "ThreadRead",
 ]

@@ -242,12 +242,16 @@ class Interest(models.Model):
         ACCEPTED = "accepted", pgettext_lazy("interest status", "Accepted")
         DECLINED = "declined", pgettext_lazy("interest status", "Declined")
         WITHDRAWN = "withdrawn", pgettext_lazy("interest status", "Withdrawn")
+        EXPIRED = "expired", pgettext_lazy("interest status", "Expired")
 
     TRANSITIONS = {
-        Status.PENDING: frozenset({Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN}),
+        Status.PENDING: frozenset(
+            {Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN, Status.EXPIRED}
+        ),
         Status.ACCEPTED: frozenset({Status.WITHDRAWN}),
         Status.DECLINED: frozenset({Status.PENDING}),
         Status.WITHDRAWN: frozenset({Status.PENDING}),
+        Status.EXPIRED: frozenset({Status.PENDING}),
     }
 
     need = models.ForeignKey(
@@ -276,6 +280,7 @@ class Interest(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     score = models.FloatField(_("match score"), null=True, blank=True)
+    nudged_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
 
     objects = InterestQuerySet.as_manager()
 

@@ -56,6 +56,8 @@ SECRETS = [
     _secret("P1 solution contact phone", "13911110003", ENTERPRISE, PROVIDER),
     _secret("P1 solution contact email", "p1.contact@prov-one.example", ENTERPRISE, PROVIDER),
     _secret("P1 draft solution title", "乙方草稿方案·未公开", PROVIDER),
+    _secret("E1–P1 conversation message", "甲乙对话·仅双方可见", ENTERPRISE, PROVIDER),
+    _secret("E2–P2 conversation message", "丙丁对话·仅双方可见"),
     _secret("E2 need contact phone", "13911110002"),
     _secret("E2 need contact email", "e2.contact@ent-two.example"),
     _secret("E2 need contact name", "赵保密"),
@@ -111,7 +113,7 @@ class World:
         built once per module.
         """
         for key, value in self.objects.items():
-            if key.startswith("attachment:"):
+            if key.startswith(("attachment:", "message:")):
                 path = Path(settings.MEDIA_ROOT) / value.file.name
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(PDF_BYTES)
@@ -120,6 +122,7 @@ class World:
 def build_world() -> World:
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog  # noqa: PLC0415
     from django.core.files.base import ContentFile  # noqa: PLC0415
+    from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: PLC0415
     from django_celery_beat.models import (  # noqa: PLC0415
         ClockedSchedule,
         IntervalSchedule,
@@ -153,6 +156,7 @@ def build_world() -> World:
         Status,
         StatusChange,
     )
+    from matchmaking.services.threads import post_message, thread_for_interest  # noqa: PLC0415
     from tests.factories import (  # noqa: PLC0415
         EventFactory,
         MembershipFactory,
@@ -327,6 +331,17 @@ def build_world() -> World:
         created_by=o["user:other_ent"],
         message="丙丁私下留言·勿外传",
     )
+    for key, interest, author, text in (
+        ("own", "interest:own", world.users[PROVIDER], "甲乙对话·仅双方可见"),
+        ("foreign", "interest:foreign", o["user:other_ent"], "丙丁对话·仅双方可见"),
+    ):
+        o[f"thread:{key}"] = thread_for_interest(interest=o[interest])
+        o[f"message:{key}"] = post_message(
+            by=author,
+            thread=o[f"thread:{key}"],
+            body=text,
+            upload=SimpleUploadedFile(f"{key}.pdf", PDF_BYTES),
+        )
     MatchFeedback.objects.create(
         need=o["need:other"],
         solution=o["solution:prov"],

@@ -133,7 +133,7 @@ def test_message_form_posts_with_an_attachment_and_refuses_a_fake_pdf(client, in
     assert client.get(reverse("thread-message-file", args=[message.pk])).status_code == 404
 
 
-def test_empty_message_is_a_form_error(client, introduction):
+def test_empty_message_is_a_form_error(client, introduction, english):
     interest, _enterprise_user, provider_user = introduction
     thread = services.thread_for_interest(interest=interest)
     client.force_login(provider_user)

@@ -30,6 +30,9 @@ SECRET_KEY = env(
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Where vulnerabilities are reported (docs/SECURITY.md, /.well-known/security.txt);
+# set it to the operator's own security mailbox.
+SECURITY_CONTACT_EMAIL = env("SECURITY_CONTACT_EMAIL", default="security@localhost")
 
 INSTALLED_APPS = [
     "config.apps.ProgrammeAdminConfig",  # django.contrib.admin, with our AdminSite

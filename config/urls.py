@@ -12,6 +12,7 @@ urlpatterns = [
     path("workspace/", views.workspace, name="workspace"),
     path("privacy/", views.privacy, name="privacy"),
     path("dashboard/", dashboard, name="dashboard"),
+    path(".well-known/security.txt", views.security_txt, name="security-txt"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("i18n/setlang/", switch_language, name="set_language"),

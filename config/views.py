@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -33,6 +34,20 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
+@require_GET
+def security_txt(request: HttpRequest) -> HttpResponse:
+    """/.well-known/security.txt (RFC 9116): where to report a vulnerability
+    (settings.SECURITY_CONTACT_EMAIL; docs/SECURITY.md)."""
+    expires = datetime.now(UTC) + timedelta(days=365)
+    lines = [
+        f"Contact: mailto:{settings.SECURITY_CONTACT_EMAIL}",
+        f"Expires: {expires:%Y-%m-%dT%H:%M:%S.000Z}",
+        "Preferred-Languages: zh, en",
+        f"Canonical: {settings.SITE_URL}/.well-known/security.txt",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness: the process answers. Deliberately touches nothing else."""
     return JsonResponse({"status": "ok"})

@@ -94,6 +94,7 @@ MATRIX: list[Row] = [
     Row("workspace", SIGNED_IN),
     Row("privacy", ALL_200),
     Row("dashboard", STAFF_ONLY_PAGE),
+    Row("security-txt", ALL_200),
     Row("healthz", ALL_200),
     Row("readyz", ALL_200),
     _post("set_language", (REDIRECT,) * 4, {"language": "en"}),

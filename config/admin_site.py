@@ -19,8 +19,9 @@ from dataclasses import dataclass
 
 from django.contrib import admin
 from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.views.i18n import JavaScriptCatalog
 
 
 @dataclass(frozen=True)
@@ -104,10 +105,39 @@ def _label(model_entry: dict) -> str:
     return model_entry["model"]._meta.label
 
 
+# Words of the admin's JavaScript that Django 5.2's own Chinese catalog lacks (the
+# two-box selector of many-to-many fields, filter_horizontal, was reworded in 5.x):
+# translated in our catalog and added to the admin's JavaScript catalog below.
+ADMIN_JS_WORDS = (
+    gettext_noop('Choose %s by selecting them and then select the "Choose" arrow button.'),
+    gettext_noop('Remove %s by selecting them and then select the "Remove" arrow button.'),
+    gettext_noop("Choose all %s"),
+    gettext_noop("Choose selected %s"),
+    gettext_noop("Remove all %s"),
+    gettext_noop("Remove selected %s"),
+    gettext_noop("(click to clear)"),
+)
+
+
+class AdminJavaScriptCatalog(JavaScriptCatalog):
+    """Django admin's JavaScript catalog, completed with ADMIN_JS_WORDS."""
+
+    def get_catalog(self):
+        catalog = super().get_catalog()
+        for msgid in ADMIN_JS_WORDS:
+            translated = gettext(msgid)
+            if catalog.get(msgid, msgid) == msgid and translated != msgid:
+                catalog[msgid] = translated
+        return catalog
+
+
 class ProgrammeAdminSite(admin.AdminSite):
     site_header = _("AI+ Supply–Demand Platform · Programme office")
     site_title = _("AI+ Programme office")
     index_title = _("Programme administration")
+
+    def i18n_javascript(self, request, extra_context=None):
+        return AdminJavaScriptCatalog.as_view(packages=["django.contrib.admin"])(request)
 
     def get_app_list(self, request, app_label=None):
         """Task groups for the index and the sidebar; an app's own page stays per app."""

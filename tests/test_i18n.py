@@ -91,3 +91,19 @@ def test_catalog_is_not_stale(tmp_path):
     assert sorted(map(_key, fresh), key=str) == sorted(map(_key, committed), key=str), (
         "Run `make messages` and translate the new strings"
     )
+
+
+def test_chinese_translations_use_full_width_punctuation():
+    """，：；（）！？ beside Chinese characters, not the ASCII ones."""
+    import re  # noqa: PLC0415
+
+    cjk = "\u4e00-\u9fff"
+    half_width = re.compile(rf"[{cjk}][,:;!?()]|[,:;!?()][{cjk}]")
+    po = polib.pofile(str(ZH_PO))
+    wrong = [
+        text
+        for entry in po.translated_entries()
+        for text in (entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr])
+        if half_width.search(text)
+    ]
+    assert wrong == []

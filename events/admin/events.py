@@ -294,14 +294,17 @@ class EventAdmin(EventActions, admin.ModelAdmin):
                     "requested": report.get("requests", report.get("requested", "?")),
                 }
             )
-        if report.get("upper_bound") is not None:
+        # The scheduler's method and bound in words an office reads: how good the
+        # schedule is, not how it was computed.
+        if report.get("optimal"):
+            lines.append(_("No other schedule fits more of these meetings into the time slots."))
+        elif report.get("upper_bound") is not None:
             lines.append(
-                _("Upper bound: %(bound)s (method: %(method)s, optimal: %(optimal)s).")
-                % {
-                    "bound": report.get("upper_bound"),
-                    "method": report.get("method", "?"),
-                    "optimal": _("yes") if report.get("optimal") else _("not proven"),
-                }
+                _(
+                    "At most %(bound)s of these meetings could fit into the time slots; "
+                    "building again may fit a few more."
+                )
+                % {"bound": report.get("upper_bound")}
             )
         unscheduled = report.get("unscheduled") or []
         items = format_html_join(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django import forms
@@ -17,6 +18,7 @@ from django.utils.translation import ngettext
 from core.errors import DomainError
 from events.admin.common import run_each
 from events.models import Event, Season, Venue
+from events.selectors import plan_report
 from events.services import registration as registration_services
 from events.services import season as services
 
@@ -34,7 +36,40 @@ def _event_link(event: Event) -> str:
     return format_html('<a href="{}">{}</a>', url, event.title_zh)
 
 
+class DatesField(forms.CharField):
+    """Dates typed one a line (or separated by commas), stored as a list of ISO dates."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 24, "placeholder": "2027-01-05"})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(str(item) for item in value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        text = super().to_python(value) or ""
+        days = []
+        for item in re.split(r"[\s,，、;；]+", text.strip()):
+            if not item:
+                continue
+            try:
+                days.append(date.fromisoformat(item).isoformat())
+            except ValueError:
+                raise forms.ValidationError(
+                    _("“%(value)s” is not a date in the form YYYY-MM-DD."), params={"value": item}
+                ) from None
+        return sorted(set(days))
+
+
 class SeasonForm(forms.ModelForm):
+    blackout_dates = DatesField(
+        label=_("dates without events"),
+        required=False,
+        help_text=_(
+            "One date a line, e.g. 2027-01-05. Weekends and public holidays are left out already."
+        ),
+    )
+
     class Meta:
         model = Season
         fields = [
@@ -47,20 +82,6 @@ class SeasonForm(forms.ModelForm):
             "venues",
             "blackout_dates",
         ]
-
-    def clean_blackout_dates(self):
-        value = self.cleaned_data.get("blackout_dates") or []
-        if not isinstance(value, list):
-            raise forms.ValidationError(_('Enter a list of dates, e.g. ["2027-01-05"].'))
-        days = []
-        for item in value:
-            try:
-                days.append(date.fromisoformat(str(item)).isoformat())
-            except ValueError:
-                raise forms.ValidationError(
-                    _("“%(value)s” is not a date in the form YYYY-MM-DD."), params={"value": item}
-                ) from None
-        return sorted(set(days))
 
     def clean(self):
         cleaned = super().clean()
@@ -197,18 +218,30 @@ class SeasonAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("plan quality"))
     def quality_report(self, obj: Season) -> str:
-        report = services.quality_report(obj)
-        if not report:
+        lines = plan_report.quality_lines(obj)
+        if not lines:
             return _("Not planned yet: use the action “Plan the season” on the list of seasons.")
-        return format_html('<pre style="white-space:pre-wrap;margin:0">{}</pre>', report)
+        marks = {True: _("met"), False: _("below target"), None: ""}
+        return format_html(
+            '<ul class="plan-report">{}</ul>',
+            format_html_join(
+                "",
+                '<li>{} <strong class="status-{}">{}</strong></li>',
+                (
+                    (line, {True: "ok", False: "error", None: "muted"}[met], marks[met])
+                    for line, met in lines
+                ),
+            ),
+        )
 
     @admin.display(description=_("planner notes"))
     def notes(self, obj: Season) -> str:
-        if not obj.plan_notes:
+        lines = plan_report.plan_notes(obj)
+        if not lines:
             return "—"
         return format_html(
-            "<ul style='margin:0;padding-left:1.2em'>{}</ul>",
-            format_html_join("", "<li>{}</li>", ((line,) for line in obj.plan_notes.splitlines())),
+            '<ul class="plan-report">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((line,) for line in lines)),
         )
 
     # --- actions -------------------------------------------------------------------------

@@ -216,7 +216,12 @@ class Meeting(StatusMachine, Pair):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event_id} slot {self.slot} table {self.table}: {self.enterprise} ↔ {self.provider}"
+        return _("Slot %(slot)d, table %(table)s: %(enterprise)s ↔ %(provider)s") % {
+            "slot": self.slot + 1,
+            "table": self.table_label,
+            "enterprise": self.enterprise,
+            "provider": self.provider,
+        }
 
     @property
     def starts_at(self) -> datetime:
@@ -275,4 +280,4 @@ class Outcome(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.meeting_id} {self.side} {self.stage}: {self.next_step}"
+        return f"{self.get_side_display()} · {self.get_stage_display()}: {self.next_step}"

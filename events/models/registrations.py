@@ -121,7 +121,7 @@ class Unavailability(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.registration_id} slot {self.slot}"
+        return _("Slot %(slot)d") % {"slot": self.slot + 1}
 
 
 class CalendarFeed(models.Model):

@@ -41,6 +41,7 @@ from events.planning.model import (
     SEASON_FULL,
     TOP_K,
     Introduction,
+    Note,
     PlannedEvent,
     PlanNeed,
     PlanningInput,
@@ -50,6 +51,7 @@ from events.planning.model import (
     UnplacedNeed,
     Venue,
     collapse_matches,
+    gettext_noop,
     related_from_pairs,
 )
 from events.planning.planner import plan_season
@@ -67,6 +69,7 @@ __all__ = [
     "SEASON_FULL",
     "TOP_K",
     "Introduction",
+    "Note",
     "PlanNeed",
     "PlanQuality",
     "PlannedEvent",
@@ -77,6 +80,7 @@ __all__ = [
     "Venue",
     "collapse_matches",
     "format_quality",
+    "gettext_noop",
     "plan_season",
     "related_from_pairs",
 ]

@@ -13,7 +13,7 @@ from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from events.planning.model import BALANCE_TARGET, MIXED, PlanNeed
+from events.planning.model import BALANCE_TARGET, MIXED, Note, PlanNeed, gettext_noop
 
 
 @dataclass
@@ -39,7 +39,7 @@ def allocate_units(
     needs: list[PlanNeed],
     n_events: int,
     related: Mapping[str, Collection[str]],
-    notes: list[str],
+    notes: list[Note],
 ) -> list[Unit]:
     """Group industries into units and give each a number of events, merging small ones."""
     by_industry: dict[str, list[int]] = defaultdict(list)
@@ -56,8 +56,19 @@ def allocate_units(
         if not _are_related(units[a], units[b], related):
             merged.industries = [MIXED, *(c for c in merged.industries if c != MIXED)]
         notes.append(
-            f"Merged {'+'.join(units[a].industries)} ({len(units[a].needs)} needs) with "
-            f"{'+'.join(units[b].industries)} ({len(units[b].needs)}): too few for balanced events alone."
+            Note(
+                gettext_noop(
+                    "Merged %(first_industries)s (%(first)d needs) with %(second_industries)s "
+                    "(%(second)d needs) into shared events: each has too few needs for "
+                    "events of a balanced size alone."
+                ),
+                {
+                    "first_industries": list(units[a].industries),
+                    "first": len(units[a].needs),
+                    "second_industries": list(units[b].industries),
+                    "second": len(units[b].needs),
+                },
+            )
         )
         units = [u for k, u in enumerate(units) if k not in (a, b)] + [merged]
     if allocation is None:  # a single unit with fewer events than one

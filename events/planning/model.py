@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 import scipy.sparse as sp
 
@@ -24,6 +25,24 @@ COVER_MIN = 3
 MIXED = "mixed"
 MIXED_NAMES = ("跨行业", "Cross-industry")
 GENERAL_THEME = ("综合", "General")
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a note's wording for the translators (makemessages looks for this name);
+    the planner imports no Django, the admin translates the note when it shows it."""
+    return message
+
+
+class Note(NamedTuple):
+    """A remark for the office: its wording (an English msgid with %(name)s fields) and
+    the figures that fill it. The admin words it in the reader's language
+    (events/selectors/plan_report.py); values named ``*_industries`` are industry codes,
+    shown by their names."""
+
+    message: str
+    values: Mapping[str, object] = {}
+
+
 # Unplaced reasons (stable codes for the Django side to translate and filter on).
 SEASON_FULL = "season_full"
 NO_DATE = "no_date"
@@ -158,7 +177,7 @@ class SeasonPlan:
     events: list[PlannedEvent]
     unplaced: list[UnplacedNeed]
     quality: PlanQuality
-    notes: list[str]
+    notes: list[Note]
 
 
 def collapse_matches(

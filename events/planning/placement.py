@@ -13,11 +13,13 @@ from events.planning.model import (
     MIXED,
     MIXED_NAMES,
     NO_DATE,
+    Note,
     PlannedEvent,
     PlanNeed,
     PlanningInput,
     UnplacedNeed,
     Venue,
+    gettext_noop,
 )
 
 
@@ -25,7 +27,7 @@ def place_events(
     groups: list[Group],
     needs: list[PlanNeed],
     inp: PlanningInput,
-    notes: list[str],
+    notes: list[Note],
     unplaced: list[UnplacedNeed],
 ) -> list[PlannedEvent]:
     """Date the events: spread evenly, on open working days, as one min-cost max-flow."""
@@ -104,8 +106,13 @@ def place_events(
         )
     if missing:
         notes.append(
-            f"{len(missing)} events could not be dated: the window has too few open working days "
-            f"under the weekly cap of {inp.weekly_cap} (or no venue seats them)."
+            Note(
+                gettext_noop(
+                    "%(missing)d events could not be dated: the season has too few open "
+                    "working days with at most %(cap)d events a week (or no venue seats them)."
+                ),
+                {"missing": len(missing), "cap": inp.weekly_cap},
+            )
         )
     return events
 

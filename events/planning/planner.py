@@ -9,7 +9,14 @@ import numpy as np
 
 from events.planning.clustering import Features, balanced_clusters, refine
 from events.planning.domains import Group, allocate_units
-from events.planning.model import SEASON_FULL, PlanningInput, SeasonPlan, UnplacedNeed
+from events.planning.model import (
+    SEASON_FULL,
+    Note,
+    PlanningInput,
+    SeasonPlan,
+    UnplacedNeed,
+    gettext_noop,
+)
 from events.planning.placement import place_events
 from events.planning.providers import choose_providers, force_introductions
 from events.planning.report import measure_quality
@@ -20,7 +27,7 @@ def plan_season(inp: PlanningInput) -> SeasonPlan:
     """Plan the season's events; deterministic for a given input and ``inp.seed``."""
     rng = np.random.default_rng(inp.seed)
     needs = list(inp.needs)
-    notes: list[str] = []
+    notes: list[Note] = []
     unplaced: list[UnplacedNeed] = []
     size_cap = max((v.capacity for v in inp.venues), default=0)
     provider_cap = min(inp.max_providers_per_event, size_cap)
@@ -29,9 +36,19 @@ def plan_season(inp: PlanningInput) -> SeasonPlan:
     n_events = max(n_events, 1 if needs else 0)
     if n_events < inp.target_events:
         notes.append(
-            f"Planned {n_events} events instead of the target {inp.target_events}: "
-            f"{len(needs)} needs fill at most {n_events} events of at least "
-            f"{inp.min_needs_per_event} needs."
+            Note(
+                gettext_noop(
+                    "Planned %(planned)d events instead of the target %(target)d: "
+                    "%(needs)d needs fill at most %(planned)d events of at least "
+                    "%(minimum)d needs each."
+                ),
+                {
+                    "planned": n_events,
+                    "target": inp.target_events,
+                    "needs": len(needs),
+                    "minimum": inp.min_needs_per_event,
+                },
+            )
         )
     units = allocate_units(needs, n_events, inp.related_industries, notes) if needs else []
 
@@ -60,8 +77,13 @@ def plan_season(inp: PlanningInput) -> SeasonPlan:
         )
     if any(u.reason == SEASON_FULL for u in unplaced):
         notes.append(
-            f"{len(unplaced)} needs left out: {n_events} events × {size_cap} seats are too few; "
-            "raise the target or add a larger venue."
+            Note(
+                gettext_noop(
+                    "%(left)d needs left out: %(events)d events of %(seats)d seats are too few; "
+                    "raise the target or add a larger venue."
+                ),
+                {"left": len(unplaced), "events": n_events, "seats": size_cap},
+            )
         )
 
     force_introductions(groups, needs, inp.introductions)

@@ -14,15 +14,17 @@ The planner itself (`events.planning`) is pure; this module is its Django side:
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from datetime import date
 
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.audit import record
 from core.enums import Side
@@ -32,15 +34,12 @@ from core.outbox import enqueue
 from events import planning
 from events.calendar_cn import WorkCalendar
 from events.models import CalendarDay, Event, Registration, Season, Venue
+from events.selectors.plan_report import OTHER_INDUSTRY, OTHER_INDUSTRY_NAMES, stored_quality
 from events.tasks import season as season_tasks
 from matchmaking.models import Interest, Match, Need, Status
 from matchmaking.services.matching import engine_config, need_records, need_vectors
 
 logger = logging.getLogger(__name__)
-
-# Needs without an industry are planned together under this code.
-OTHER_INDUSTRY = "other"
-OTHER_INDUSTRY_NAMES = ("其他行业", "Other industries")
 
 
 # --- starting a planning run ---------------------------------------------------------------
@@ -103,7 +102,9 @@ def record_planning_failure(*, season_id: int, error: str) -> None:
     Season.objects.filter(pk=season_id).update(
         plan_status=Season.PlanStatus.FAILED,
         plan_progress=0,
-        plan_notes=_("Planning failed: %(error)s") % {"error": error},
+        plan_notes=store_notes(
+            [planning.Note(gettext_noop("Planning failed: %(error)s"), {"error": error})]
+        ),
     )
     record(None, "season.planning_failed", season, error=error[:500])
 
@@ -123,22 +124,27 @@ def _kept_events(season: Season):
     return season.events.visible()
 
 
-def planning_input(season: Season) -> tuple[planning.PlanningInput, list[str], int]:
+def planning_input(season: Season) -> tuple[planning.PlanningInput, list[planning.Note], int]:
     """Read everything the planner needs; returns the input, notes for admins, kept events.
 
     Needs already placed in the season's published events are left out, those events'
     dates are blocked, and the target shrinks by their number: re-planning fills the
     rest of the season around what staff already published.
     """
-    notes: list[str] = []
+    notes: list[planning.Note] = []
     kept = _kept_events(season)
     kept_count = kept.count()
     kept_need_ids = set(kept.values_list("needs", flat=True)) - {None}
     target = max(season.target_events - kept_count, 0)
     if kept_count:
         notes.append(
-            f"{kept_count} published event(s) kept with their {len(kept_need_ids)} needs; "
-            f"planning the remaining {target}."
+            planning.Note(
+                gettext_noop(
+                    "%(kept)d published events kept with their %(needs)d needs; "
+                    "planning the remaining %(target)d."
+                ),
+                {"kept": kept_count, "needs": len(kept_need_ids), "target": target},
+            )
         )
 
     queryset = Need.objects.filter(status=Status.APPROVED).exclude(pk__in=kept_need_ids)
@@ -157,7 +163,11 @@ def planning_input(season: Season) -> tuple[planning.PlanningInput, list[str], i
     ]
     vectors, feature_names = need_vectors(records, notes)
     if target == 0:
-        notes.append("The season already has its target number of events: nothing to plan.")
+        notes.append(
+            planning.Note(
+                gettext_noop("The season already has its target number of events: nothing to plan.")
+            )
+        )
 
     venues, venue_notes = _venues(season)
     notes.extend(venue_notes)
@@ -165,9 +175,13 @@ def planning_input(season: Season) -> tuple[planning.PlanningInput, list[str], i
     provisional = sorted({d.date.year for d in calendar_days if d.provisional})
     if provisional:
         notes.append(
-            "The holiday calendar of "
-            + ", ".join(str(y) for y in provisional)
-            + " is provisional: confirm it in admin once the State Council publishes it."
+            planning.Note(
+                gettext_noop(
+                    "The holiday calendar of %(years)s is provisional: confirm it in admin "
+                    "once the State Council publishes it."
+                ),
+                {"years": ", ".join(str(y) for y in provisional)},
+            )
         )
     industry_names = {
         i.code: (i.name_zh, i.name_en) for i in Industry.objects.only("code", "name_zh", "name_en")
@@ -229,13 +243,15 @@ def _introductions(need_ids: set[int]) -> list[planning.Introduction]:
     return [planning.Introduction(e, p, n) for e, p, n in dict.fromkeys(pairs)]
 
 
-def _venues(season: Season) -> tuple[list[planning.Venue], list[str]]:
+def _venues(season: Season) -> tuple[list[planning.Venue], list[planning.Note]]:
     notes = []
     venues = list(season.venues.all())
     if not venues:
         venues = list(Venue.objects.all())
         if venues:
-            notes.append("The season lists no venues: planned with every venue.")
+            notes.append(
+                planning.Note(gettext_noop("The season lists no venues: planned with every venue."))
+            )
     if not venues:
         raise DomainError(_("There is no venue to hold events: add one in admin first."))
     busy: dict[int, set[date]] = {v.pk: set() for v in venues}
@@ -252,14 +268,21 @@ def _venues(season: Season) -> tuple[list[planning.Venue], list[str]]:
     ], notes
 
 
-def _blackout_dates(season: Season, notes: list[str]) -> frozenset[date]:
+def _blackout_dates(season: Season, notes: list[planning.Note]) -> frozenset[date]:
     """The season's blackout dates plus days that already hold an event (one a day)."""
     days: set[date] = set()
     for value in season.blackout_dates or []:
         try:
             days.add(date.fromisoformat(str(value)))
         except ValueError:
-            notes.append(f"Ignored the blackout date {value!r}: not an ISO date (YYYY-MM-DD).")
+            notes.append(
+                planning.Note(
+                    gettext_noop(
+                        "Ignored the date without events “%(value)s”: not a date (YYYY-MM-DD)."
+                    ),
+                    {"value": str(value)},
+                )
+            )
     days.update(
         Event.objects.filter(date__range=(season.start, season.end))
         .exclude(status=Event.Status.CANCELLED)
@@ -269,12 +292,33 @@ def _blackout_dates(season: Season, notes: list[str]) -> frozenset[date]:
     return frozenset(days)
 
 
+def store_notes(notes: Iterable[tuple[str, dict]]) -> str:
+    """The notes as the season keeps them: one JSON object a line, worded when shown
+    (events/selectors/plan_report.py) in the reader's language."""
+    return "\n".join(
+        json.dumps({"message": message, "values": dict(values)}, ensure_ascii=False)
+        for message, values in notes
+    )
+
+
+# Why a need was left out of the plan, by the planner's reason code.
+UNPLACED_NOTES = {
+    planning.SEASON_FULL: gettext_noop(
+        "Need #%(need)s not placed: the events of its industry are full."
+    ),
+    planning.NO_DATE: gettext_noop(
+        "Need #%(need)s not placed: no working day with a free venue was left in the season."
+    ),
+    "": gettext_noop("Need #%(need)s not placed."),
+}
+
+
 # --- writing the plan ----------------------------------------------------------------------
 
 
 @transaction.atomic
 def _write_plan(
-    season_id: int, plan: planning.SeasonPlan, notes: list[str], kept_events: int
+    season_id: int, plan: planning.SeasonPlan, notes: list[planning.Note], kept_events: int
 ) -> None:
     """Replace the season's draft events (and their draft invitations) with the plan."""
     season = Season.objects.select_for_update().get(pk=season_id)
@@ -288,8 +332,12 @@ def _write_plan(
     Event.objects.filter(pk__in=drafts).delete()
     if _kept_events(season).count() != kept_events:
         notes.append(
-            "Events were published while the planner ran: plan again so that the drafts "
-            "leave out their needs."
+            planning.Note(
+                gettext_noop(
+                    "Events were published while the planner ran: plan again so that the "
+                    "drafts leave out their needs."
+                )
+            )
         )
     venues = Venue.objects.in_bulk([e.venue_id for e in plan.events])
     industries = {i.code: i for i in Industry.objects.all()}
@@ -336,26 +384,26 @@ def _write_plan(
         needs_unplaced=len(plan.unplaced),
         kept_events=kept_events,
     )
-    unplaced = [f"need {u.need_id}: {u.reason} ({u.detail})" for u in plan.unplaced[:50]]
+    unplaced = [
+        planning.Note(UNPLACED_NOTES.get(u.reason, UNPLACED_NOTES[""]), {"need": u.need_id})
+        for u in plan.unplaced[:50]
+    ]
     if len(plan.unplaced) > len(unplaced):
-        unplaced.append(f"… and {len(plan.unplaced) - len(unplaced)} more needs not placed.")
+        unplaced.append(
+            planning.Note(
+                gettext_noop("… and %(more)d more needs not placed."),
+                {"more": len(plan.unplaced) - len(unplaced)},
+            )
+        )
     season.plan_status = Season.PlanStatus.PLANNED
     season.plan_progress = 100
     season.plan_quality = quality
-    season.plan_notes = "\n".join([*notes, *plan.notes, *unplaced])
+    season.plan_notes = store_notes([*notes, *plan.notes, *unplaced])
     season.planned_at = timezone.now()
     season.save(
         update_fields=["plan_status", "plan_progress", "plan_quality", "plan_notes", "planned_at"]
     )
     record(None, "season.planned", season, events=len(plan.events), drafts_replaced=len(drafts))
-
-
-def stored_quality(season: Season) -> planning.PlanQuality | None:
-    """The plan quality stored on the season, as the planner's dataclass (for display)."""
-    names = {f.name for f in fields(planning.PlanQuality)}
-    if not season.plan_quality or not names <= season.plan_quality.keys():
-        return None
-    return planning.PlanQuality(**{k: season.plan_quality[k] for k in names})
 
 
 def quality_report(season: Season) -> str:

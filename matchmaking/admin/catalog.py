@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.validators import ALLOWED_ATTACHMENT_TYPES
 from matchmaking.admin.review import ReviewFromPage
 from matchmaking.forms.catalog import RejectForm
 from matchmaking.models import Attachment, Need, Solution, Status, StatusChange
@@ -30,11 +31,16 @@ class StatusChangeInline(admin.TabularInline):
 class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 0
-    fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    fields = ["original_name", "kind", "size", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("kind"))
+    def kind(self, obj: Attachment) -> str:
+        """“PDF”, “DOCX” …: the type an office knows, not the MIME type."""
+        return ALLOWED_ATTACHMENT_TYPES.get(obj.content_type, "").lstrip(".").upper() or "-"
 
 
 # The last two sections of both review forms.

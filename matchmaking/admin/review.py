@@ -15,8 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from matchmaking.forms.catalog import ReviewDecisionForm
 from matchmaking.models import ReturnReason, Status
@@ -26,7 +26,8 @@ from matchmaking.services import catalog as services
 
 @admin.register(ReturnReason)
 class ReturnReasonAdmin(admin.ModelAdmin):
-    list_display = ["title_zh", "title_en", "text_zh", "position", "active"]
+    list_display = ["name", "text", "position", "active"]
+    list_display_links = ["name"]
     list_editable = ["position", "active"]
     list_filter = ["active"]
     search_fields = ["title_zh", "title_en", "text_zh", "text_en"]
@@ -35,6 +36,14 @@ class ReturnReasonAdmin(admin.ModelAdmin):
         (gettext_lazy("English"), {"fields": ("title_en", "text_en")}),
         (None, {"fields": ("position", "active")}),
     )
+
+    @admin.display(description=gettext_lazy("short name"), ordering="title_zh")
+    def name(self, obj: ReturnReason) -> str:
+        return obj.title  # in the reader's language
+
+    @admin.display(description=gettext_lazy("text sent"))
+    def text(self, obj: ReturnReason) -> str:
+        return obj.text_in(get_language() or "")
 
 
 class ReviewFromPage:

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from core import audit
 from core.enums import Side
@@ -86,21 +87,36 @@ def need_records(queryset=None) -> list[engine.NeedRecord]:
     ]
 
 
-def need_vectors(records: list[engine.NeedRecord], notes: list[str]):
+def need_vectors(records: list[engine.NeedRecord], notes: list[tuple[str, dict]]):
     """The needs' TF-IDF rows and the terms of the stored engine model, or (None, None).
 
-    Event planning names its themes from them; why there are none is added to `notes`.
+    Event planning names its themes from them; why there are none is added to `notes`
+    as (msgid, values), which the season's report words in the reader's language.
     """
     blob = MatchingState.load().model_blob
     if not records:
         return None, None
     if not blob:
-        notes.append("No matching model stored yet: themes are named from capabilities only.")
+        notes.append(
+            (
+                gettext_noop(
+                    "No matching model stored yet: themes are named from AI capabilities only."
+                ),
+                {},
+            )
+        )
         return None, None
     try:
         model = engine.FittedModel.from_bytes(bytes(blob))
     except engine.IncompatibleModelError as exc:
-        notes.append(f"The stored matching model cannot be used ({exc}); run a full re-match.")
+        notes.append(
+            (
+                gettext_noop(
+                    "The stored matching model cannot be used (%(error)s): run a full re-match."
+                ),
+                {"error": str(exc)},
+            )
+        )
         return None, None
     return model.vectorize_needs(records), list(model.terms)
 

@@ -127,9 +127,15 @@ def test_plan_season_tiny_domain_merged_with_related_industry():
 
     assert {e.domain for e in plan.events} == {"manufacturing+automotive"}
     assert plan.events[0].title_zh.startswith("大模型+工业制造·汽车与智能终端 供需对接会")
-    assert plan.notes == [
-        "Merged automotive (3 needs) with manufacturing (24): too few for balanced events alone."
+    assert [note.values for note in plan.notes] == [
+        {
+            "first_industries": ["automotive"],
+            "first": 3,
+            "second_industries": ["manufacturing"],
+            "second": 24,
+        }
     ]
+    assert plan.notes[0].message.startswith("Merged %(first_industries)s")
 
 
 def test_plan_season_few_needs_lowers_event_count_and_says_so():
@@ -138,8 +144,10 @@ def test_plan_season_few_needs_lowers_event_count_and_says_so():
     plan = plan_season(inp)
 
     assert plan.quality.events_planned == 6
-    assert plan.notes[0] == (
-        "Planned 6 events instead of the target 50: 40 needs fill at most 6 events of at least 6 needs."
+    note = plan.notes[0]
+    assert note.message % note.values == (
+        "Planned 6 events instead of the target 50: 40 needs fill at most 6 events of at "
+        "least 6 needs each."
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import re
 
 import pytest
 from django.core import mail
@@ -97,7 +97,7 @@ def test_season_page_shows_quality_notes_and_the_draft_events(staff_client):
 
     assert response.status_code == 200
     text = response.content.decode()
-    assert "coverage        1.000  (12 of 12 needs" in text
+    assert "Needs covered: 100% — 12 of 12 needs" in text
     assert "No matching model stored yet" in text
     for event in season.events.all():
         assert event.title_zh in text
@@ -164,17 +164,30 @@ def test_season_form_cleans_blackout_dates_and_the_window():
         "weekly_cap": 2,
         "max_providers_per_event": 30,
         "venues": [venue.pk],
-        "blackout_dates": json.dumps(["2027-05-06", "2027-04-01", "2027-05-06"]),
+        "blackout_dates": "2027-05-06\n2027-04-01，2027-05-06",
     }
     form = SeasonForm(data)
     assert form.is_valid(), form.errors
     assert form.cleaned_data["blackout_dates"] == ["2027-04-01", "2027-05-06"]
 
-    bad = SeasonForm({**data, "blackout_dates": json.dumps(["2027-13-01"]), "end": "2027-01-01"})
+    bad = SeasonForm({**data, "blackout_dates": "2027-13-01", "end": "2027-01-01"})
     assert not bad.is_valid()
     assert bad.errors["blackout_dates"] == ["“2027-13-01” is not a date in the form YYYY-MM-DD."]
     assert bad.errors["end"] == ["The last possible date is before the first."]
-    assert not SeasonForm({**data, "blackout_dates": json.dumps({"a": 1})}).is_valid()
+    assert SeasonForm({**data, "blackout_dates": ""}).is_valid()
+
+
+def test_a_season_without_dates_off_shows_an_empty_box_not_a_list(staff_client):
+    season = SeasonFactory(blackout_dates=[])
+    page = staff_client.get(reverse("admin:events_season_change", args=[season.pk])).content
+    box = re.search(r'<textarea name="blackout_dates"[^>]*>(.*?)</textarea>', page.decode(), re.S)
+    assert box.group(1).strip() == ""
+
+    season.blackout_dates = ["2027-04-01", "2027-05-06"]
+    season.save()
+    page = staff_client.get(reverse("admin:events_season_change", args=[season.pk])).content
+    box = re.search(r'<textarea name="blackout_dates"[^>]*>(.*?)</textarea>', page.decode(), re.S)
+    assert box.group(1).split() == ["2027-04-01", "2027-05-06"]
 
 
 def _queries(client, url: str) -> int:

@@ -18,6 +18,7 @@ from core.enums import Side
 from core.errors import DomainError
 from events.models import Event, Season
 from events.planning import format_quality
+from events.selectors import plan_report
 from events.services import season as services
 
 
@@ -78,7 +79,7 @@ class Command(BaseCommand):
         self.stdout.write("\nQuality")
         self.stdout.write(format_quality(plan.quality))
         if season.plan_notes:
-            self.stdout.write("\nNotes\n" + season.plan_notes)
+            self.stdout.write("\nNotes\n" + "\n".join(plan_report.plan_notes(season)))
         style = self.style.SUCCESS if plan.quality.meets_targets else self.style.WARNING
         self.stdout.write(
             style(

@@ -185,8 +185,13 @@ def _check_invitation_limits(by: User, organization: Organization) -> None:
     """Refuse an invitation past INVITATION_LIMITS (per organization, per inviter).
 
     Counted on the invitations themselves, in the transaction that holds the
-    organization's row, so that parallel posts cannot slip past the limit.
+    organization's row and the inviter's, so that parallel posts cannot slip past
+    either limit (an owner of two organizations inviting through both at once). Kept
+    in the database rather than the cache of core/ratelimit.py (which the invite view
+    also passes, as a form): that one lets requests through when the cache is down,
+    and this limit is what keeps the platform from mailing in bulk.
     """
+    User.objects.select_for_update().values_list("pk", flat=True).get(pk=by.pk)
     now = timezone.now()
     for scope, filters in (
         ("per_organization", {"organization": organization}),

@@ -8,6 +8,7 @@ from django.urls import reverse
 from core.models import AuditEntry, Invitation, OutgoingEmail
 from core.services import accounts
 from tests.factories import MembershipFactory, OrganizationFactory, member_of
+from tests.helpers import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +90,26 @@ def test_a_forwarded_invitation_signs_up_only_the_invited_address(client, owner)
 
     members = set(organization.memberships.values_list("user__email", flat=True))
     assert members == {owner.email, "invited@example.com"}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_invitations_through_two_organizations_keep_the_per_person_limit(settings):
+    settings.INVITATION_LIMITS = {"per_organization": "", "per_user": "3/hour"}
+    owner = member_of(OrganizationFactory())
+    second = MembershipFactory(user=owner).organization
+    organizations = [owner.primary_membership.organization, second] * 4
+
+    errors = run_together(
+        [
+            lambda n=n, org=org: accounts.invite_member(
+                by=owner, organization=org, email=f"p{n}@example.com"
+            )
+            for n, org in enumerate(organizations)
+        ],
+        expected=(accounts.DomainError,),
+        timeout=60,
+    )
+
+    assert errors == []
+    assert Invitation.objects.filter(invited_by=owner).count() == 3

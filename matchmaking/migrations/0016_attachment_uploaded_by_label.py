@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matchmaking', '0014_return_reasons'),
+        ('matchmaking', '0015_threads_and_nudges'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

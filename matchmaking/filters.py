@@ -8,7 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from config.filtering import FilterSet
 from core.models import Capability, Industry
-from matchmaking.models import DataReadiness, Deployment, Match, Maturity, Need, Solution
+from matchmaking.models import (
+    DataReadiness,
+    Deployment,
+    FilingStatus,
+    Match,
+    Maturity,
+    Need,
+    Solution,
+)
 
 
 def _text_search(queryset: QuerySet, value: str) -> QuerySet:
@@ -87,6 +95,9 @@ class SolutionFilter(CatalogFilter):
     filed = django_filters.BooleanFilter(
         label=_("Filed generative AI service"), method="has_filing"
     )
+    filing = django_filters.ChoiceFilter(
+        label=_("Filing check"), field_name="filing_status", choices=FilingStatus.choices
+    )
     price_from = django_filters.NumberFilter(
         label=_("Price at least (10k CNY)"), method="price_at_least", min_value=0
     )
@@ -106,7 +117,7 @@ class SolutionFilter(CatalogFilter):
 
     class Meta:
         model = Solution
-        fields = ["q", "industry", "capability", "deployment", "maturity", "filed"]
+        fields = ["q", "industry", "capability", "deployment", "maturity", "filed", "filing"]
 
     def offers_deployment(self, queryset, name, value):
         return queryset.filter(**{Solution.DEPLOYMENT_FIELDS[Deployment(value)]: True})

@@ -233,6 +233,7 @@ class NeedSerializer(CatalogRecordSerializer):
             "budget_min",
             "budget_max",
             "deadline",
+            "requires_filing",
             "region",
             "confidentiality",
             *CatalogRecordSerializer.TRAILING_FIELDS,
@@ -279,6 +280,10 @@ class SolutionSerializer(CatalogRecordSerializer):
             "deployment_modes",
             "base_model",
             "filing_number",
+            "filing_status",
+            "filing_verified_on",
+            "filed_service_name",
+            "filed_organization",
             "maturity",
             "price_min",
             "price_max",
@@ -289,6 +294,13 @@ class SolutionSerializer(CatalogRecordSerializer):
         extra_kwargs = {
             **CatalogRecordSerializer.EXTRA_KWARGS,
             "cases": {"help_text": _("Reference cases. Present whenever description is.")},
+            "filing_status": {
+                "help_text": _(
+                    "The filing number checked against the published lists: verified, "
+                    "org_differs (filed by another organization), not_found, or empty "
+                    "(no number, or no list imported yet). Set by the platform."
+                )
+            },
             "price_min": {"help_text": _("In 万元 (10,000 CNY).")},
             "price_max": {"help_text": _("In 万元 (10,000 CNY); not below price_min.")},
         }

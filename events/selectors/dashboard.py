@@ -8,7 +8,9 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, Subquery, Sum, When
 from django.utils.translation import gettext_lazy as _
 
+from core.enums import Side
 from events.models import Event, Meeting, Outcome, Registration, Season
+from matchmaking.models import FilingStatus, Solution, Status
 
 RegStatus = Registration.Status
 EventStatus = Event.Status
@@ -209,3 +211,37 @@ def _derive(entry: dict[str, Any]) -> None:
         round(entry["rating_sum"] / entry["feedback"], 2) if entry["feedback"] else None
     )
     entry["funnel"] = [{"key": key, "label": label, "count": entry[key]} for key, label in FUNNEL]
+
+
+def filing_figures(*, season: Season | None = None) -> dict[str, int]:
+    """The programme's headline: filed models (备案) of providers taking part, and how far they got.
+
+    A provider takes part when it registered for an event (of the season); its filed
+    models are its published solutions whose filing is verified. Reached a pilot or
+    contract: a held meeting of the provider whose furthest reported step is a pilot or
+    a contract (for models: the meeting's request named that solution). Two queries.
+    """
+    registrations = Registration.objects.filter(
+        side=Side.PROVIDER,
+        status__in=[RegStatus.REGISTERED, RegStatus.CHECKED_IN, RegStatus.NO_SHOW],
+    )
+    meetings = Meeting.objects.filter(status=Meeting.Status.HELD)
+    if season is not None:
+        registrations = registrations.filter(event__season=season)
+        meetings = meetings.filter(event__season=season)
+    filed = Solution.objects.filter(
+        status=Status.APPROVED,
+        filing_status=FilingStatus.VERIFIED,
+        organization__in=registrations.values("organization"),
+    )
+    landed = meetings.annotate(furthest=_per_meeting(Max(_rank_expression()))).filter(
+        furthest__gte=STEP_RANK[Outcome.NextStep.PILOT],
+        provider__in=filed.values("organization"),
+    )
+    figures = filed.aggregate(
+        filed_models=Count("pk"),
+        filed_providers=Count("organization", distinct=True),
+        landed_models=Count("pk", filter=Q(pk__in=landed.values("request__solution"))),
+    )
+    figures["landed_providers"] = landed.values("provider").distinct().count()
+    return figures

@@ -347,6 +347,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "season": season,
         "figures": figures,
         "totals": figures["totals"],
+        "filings": dashboard_selectors.filing_figures(season=season),
         "chart_data": _chart_data(figures),
     }
     return render(request, "events/running/dashboard.html", context)

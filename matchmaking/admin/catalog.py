@@ -180,6 +180,8 @@ class ReviewAdmin(ReviewFromPage, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
+        if isinstance(obj, Solution) and (not change or "filing_number" in form.changed_data):
+            services.filings.check_filings([obj])
         if change and obj.status == Status.APPROVED:
             services.published_record_changed(record=obj)
 
@@ -217,6 +219,7 @@ class NeedAdmin(ReviewAdmin):
                     "capabilities",
                     "deployment",
                     "data_readiness",
+                    "requires_filing",
                     "region",
                     "confidentiality",
                     "share_attachments",
@@ -243,6 +246,7 @@ class SolutionAdmin(ReviewAdmin):
         "status_badge",
         "maturity",
         "filing_number",
+        "filing_status",
         "price",
         "submitted_at",
     ]
@@ -256,6 +260,7 @@ class SolutionAdmin(ReviewAdmin):
         "industries",
         "capabilities",
         "maturity",
+        "filing_status",
         "deploy_on_premise",
         "deploy_cloud",
         "deploy_edge",
@@ -263,6 +268,13 @@ class SolutionAdmin(ReviewAdmin):
         "organization",
     ]
     filter_horizontal = ["capabilities", "industries"]
+    readonly_fields = [
+        *ReviewAdmin.readonly_fields,
+        "filing_status",
+        "filing_verified_on",
+        "filed_service_name",
+        "filed_organization",
+    ]
     inlines = [AttachmentInline, StatusChangeInline]
     fieldsets = (
         (None, {"fields": ("organization", "title", "status", "review_note")}),
@@ -279,6 +291,10 @@ class SolutionAdmin(ReviewAdmin):
                     "deploy_edge",
                     "base_model",
                     "filing_number",
+                    "filing_status",
+                    "filing_verified_on",
+                    "filed_service_name",
+                    "filed_organization",
                     "maturity",
                     "share_attachments",
                 )

@@ -115,6 +115,7 @@ def _need_entry(need: Need, key: str, org_key: str) -> dict[str, Any]:
         industry=need.industry.code if need.industry else "",
         capabilities=_codes(need.capabilities.all()),
         deadline=need.deadline.isoformat() if need.deadline else None,
+        requires_filing=need.requires_filing or None,  # left out when false
         contact=_contact(need),
     )
 

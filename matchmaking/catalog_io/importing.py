@@ -421,6 +421,7 @@ def _need_plan(key: str, data: dict[str, Any]) -> tuple[_Plan, dict[str, Any]]:
         "budget_min": data.get("budget_min"),
         "budget_max": data.get("budget_max"),
         "deadline": data.get("deadline"),
+        "requires_filing": bool(data.get("requires_filing", False)),
         **_contact(data),
     }
     capabilities = data.get("capabilities") or []

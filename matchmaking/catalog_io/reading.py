@@ -208,6 +208,11 @@ class Reader:
             return self._codes(name, field, value)
         if isinstance(field, serializers.Serializer):
             return self._object(name, field, value)
+        if isinstance(field, serializers.BooleanField):
+            if not isinstance(value, bool):
+                self.error(name, _("must be true or false"))
+                return _BAD
+            return value
         if isinstance(field, serializers.IntegerField):
             if isinstance(value, bool) or not isinstance(value, int):
                 self.error(name, _("must be a whole number (in 10,000 CNY)"))

@@ -61,6 +61,7 @@ class NeedIndex:
     # 1 where `capabilities` were inferred from the text (none declared, or the
     # text contradicts the declared ones): see `suggest.effective_capabilities`.
     caps_inferred: np.ndarray  # int8
+    requires_filing: np.ndarray  # bool
 
     FIELDS = (
         "ids",
@@ -72,6 +73,7 @@ class NeedIndex:
         "budget_min",
         "budget_max",
         "caps_inferred",
+        "requires_filing",
     )
 
     def __len__(self) -> int:
@@ -96,6 +98,7 @@ class SolutionIndex:
     maturity: np.ndarray  # int64 code, -1 unknown
     price_min: np.ndarray
     price_max: np.ndarray
+    filing_verified: np.ndarray  # bool
 
     FIELDS = (
         "ids",
@@ -106,6 +109,7 @@ class SolutionIndex:
         "maturity",
         "price_min",
         "price_max",
+        "filing_verified",
     )
 
     def __len__(self) -> int:
@@ -145,6 +149,7 @@ def need_fields(needs: Sequence[NeedRecord]) -> dict[str, np.ndarray]:
         "budget_min": np.fromiter((_money(x.budget_min) for x in needs), np.float64, n),
         "budget_max": np.fromiter((_money(x.budget_max) for x in needs), np.float64, n),
         "caps_inferred": np.zeros(n, dtype=np.int8),
+        "requires_filing": np.fromiter((x.requires_filing for x in needs), np.bool_, n),
     }
 
 
@@ -167,6 +172,7 @@ def solution_fields(solutions: Sequence[SolutionRecord]) -> dict[str, np.ndarray
         ),
         "price_min": np.fromiter((_money(x.price_min) for x in solutions), np.float64, n),
         "price_max": np.fromiter((_money(x.price_max) for x in solutions), np.float64, n),
+        "filing_verified": np.fromiter((x.filing_verified for x in solutions), np.bool_, n),
     }
 
 

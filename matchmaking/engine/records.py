@@ -33,6 +33,9 @@ class NeedRecord:
     data_readiness: str | None = None
     budget_min: int | None = None
     budget_max: int | None = None
+    # The need accepts only a generative-AI service whose filing (备案) was verified
+    # against the published lists: a hard constraint, like on-premise deployment.
+    requires_filing: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,8 @@ class SolutionRecord:
     maturity: str | None = None
     price_min: int | None = None
     price_max: int | None = None
+    # Its filing number was found in a published list under its own organization.
+    filing_verified: bool = False
 
 
 @dataclass(frozen=True, slots=True)

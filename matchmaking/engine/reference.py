@@ -55,6 +55,8 @@ def _deployment(need: NeedRecord, solution: SolutionRecord, config: EngineConfig
 
 
 def _hard_incompatible(need: NeedRecord, solution: SolutionRecord, config: EngineConfig) -> bool:
+    if need.requires_filing and not solution.filing_verified:
+        return True
     allowed = config.hard_deployment.get(need.deployment or "")
     if allowed is None or not solution.deployment_modes:
         return False
@@ -115,7 +117,8 @@ def score_pair(
 ) -> ScoredPair | None:
     """Score one pair by the rules; None when the pair is never kept.
 
-    Never kept: hard deployment incompatibility, the same organization on both
+    Never kept: hard deployment incompatibility, a need requiring a verified
+    filing (备案) against a solution without one, the same organization on both
     sides (when configured), a score below `min_score`. Exclusions are the
     caller's business (they depend on the list, not on the pair).
 

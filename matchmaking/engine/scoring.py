@@ -17,8 +17,8 @@ Per pair (need n, solution s) six components in [0, 1]:
 Each direction blends them with its own weights (`need_side`,
 `solution_side`); the score is their harmonic mean, so a pair that fits one
 side only ranks below a pair that fits both. Pairs that must never be kept
-(hard deployment incompatibility, same organization, below `min_score`) get
-the score -1.
+(hard deployment incompatibility, a need requiring a verified filing against
+an unverified solution, same organization, below `min_score`) get the score -1.
 
 Cost: everything that depends on the need only through its "combination" —
 industry, deployment requirement, data readiness, whether its capabilities
@@ -100,6 +100,7 @@ class SolutionTables:
     price_min: np.ndarray  # (S,) effective lower price: 0 -> eps, unknown -> inf
     price_unknown: np.ndarray  # (S,) bool
     organization_ids: np.ndarray
+    unfiled_columns: np.ndarray  # solutions whose filing is not verified
     org_columns: dict[int, np.ndarray]
     has_hard: np.ndarray  # (_N_DEP,) bool: does this requirement mask anything?
     weights: dict[str, dict[str, float]]
@@ -162,6 +163,7 @@ class SolutionTables:
             price_min=price_min,
             price_unknown=price_unknown,
             organization_ids=solutions.organization_ids,
+            unfiled_columns=np.flatnonzero(~solutions.filing_verified.astype(bool)),
             org_columns={org: np.asarray(cols) for org, cols in org_columns.items()},
             has_hard=hard.any(axis=1),
             weights={side: config.normalized_weights(side) for side in ("need", "solution")},
@@ -232,6 +234,7 @@ class NeedRows:
     deployment: np.ndarray
     organization_ids: np.ndarray
     caps_inferred: np.ndarray
+    requires_filing: np.ndarray  # bool
 
     @classmethod
     def build(cls, needs: NeedIndex, rows: np.ndarray | slice) -> NeedRows:
@@ -259,6 +262,7 @@ class NeedRows:
             deployment=needs.deployment[rows],
             organization_ids=needs.organization_ids[rows],
             caps_inferred=needs.caps_inferred[rows],
+            requires_filing=needs.requires_filing[rows].astype(bool),
         )
 
 
@@ -387,6 +391,10 @@ def apply_masks(score: np.ndarray, need_rows: NeedRows, tables: SolutionTables) 
         block = score[hard_rows]
         block[hard] = MASKED
         score[hard_rows] = block
+    filing_rows = np.flatnonzero(need_rows.requires_filing)
+    if len(filing_rows) and len(tables.unfiled_columns):
+        # A need that requires a filed service never sees an unverified one.
+        score[np.ix_(filing_rows, tables.unfiled_columns)] = MASKED
     if config.exclude_same_organization:
         # A loop over the block's needs (not over pairs): most have no match.
         for row, org in enumerate(need_rows.organization_ids.tolist()):

@@ -324,6 +324,8 @@ def generate_needs(
                 data_readiness=rng.choice((*DATA_READINESS, None)),
                 budget_min=budget_min,
                 budget_max=budget_max,
+                # From the id, not the generator: the other fields stay as they were.
+                requires_filing=i % 7 == 0,
             )
         )
     return needs
@@ -365,6 +367,7 @@ def generate_solutions(
                 maturity=rng.choice((*MATURITIES, None)),
                 price_min=price_min,
                 price_max=price_max,
+                filing_verified=i % 3 != 0,
             )
         )
     return solutions

@@ -5,4 +5,4 @@ vectoriser): stored models of another version refuse to load, so a worker
 never mixes scores of two algorithms.
 """
 
-ALGORITHM_VERSION = "aiplus-match/1.1"
+ALGORITHM_VERSION = "aiplus-match/1.2"

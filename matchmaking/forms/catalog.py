@@ -108,7 +108,10 @@ class NeedForm(CatalogForm):
     kind = "need"
     sections = (
         (_("About the scenario"), ("title", "industry", "capabilities", "summary", "description")),
-        (_("Requirements"), ("deployment", "data_readiness", "region", "confidentiality")),
+        (
+            _("Requirements"),
+            ("deployment", "requires_filing", "data_readiness", "region", "confidentiality"),
+        ),
         (_("Budget and timing"), ("budget_min", "budget_max", "deadline")),
         (
             _("Contact (private until both sides agree to an introduction)"),
@@ -126,6 +129,7 @@ class NeedForm(CatalogForm):
             "summary",
             "description",
             "deployment",
+            "requires_filing",
             "data_readiness",
             "region",
             "confidentiality",

@@ -9,6 +9,7 @@ from matchmaking.models.catalog import (
     Status,
     StatusChange,
 )
+from matchmaking.models.filings import FilingEntry, FilingList, FilingStatus
 from matchmaking.models.matching import (
     FittedVocabulary,
     Interest,
@@ -27,6 +28,9 @@ __all__ = [
     "Confidentiality",
     "DataReadiness",
     "Deployment",
+    "FilingEntry",
+    "FilingList",
+    "FilingStatus",
     "FittedVocabulary",
     "Interest",
     "Match",

@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 from core.models import Capability, Industry, Organization
 from core.selectors import member_org_ids
 from core.validators import ALLOWED_ATTACHMENT_TYPES, validate_phone
+from matchmaking.models.filings import FilingStatus
 from matchmaking.validators import (
     AMOUNT_RANGE,
     AMOUNT_RANGE_CONSTRAINT_MESSAGE,
@@ -194,6 +195,13 @@ class Need(CatalogEntry):
     budget_min = models.PositiveIntegerField(_("budget from (10k CNY)"), null=True, blank=True)
     budget_max = models.PositiveIntegerField(_("budget up to (10k CNY)"), null=True, blank=True)
     deadline = models.DateField(_("wanted by"), null=True, blank=True)
+    requires_filing = models.BooleanField(
+        _("requires a filed generative AI service"),
+        default=False,
+        help_text=_(
+            "Only solutions whose filing (备案) is verified against the published lists are matched."
+        ),
+    )
     region = models.CharField(_("region"), max_length=60, blank=True)
     confidentiality = models.CharField(
         _("confidentiality"),
@@ -252,6 +260,17 @@ class Solution(CatalogEntry):
         blank=True,
         help_text=_("生成式人工智能服务备案号, if the service is filed; shown as a badge."),
     )
+    # Set by services.filings whenever the lists or the solution change; never by hand.
+    filing_status = models.CharField(
+        _("filing check"), max_length=12, choices=FilingStatus.choices, blank=True, editable=False
+    )
+    filing_verified_on = models.DateField(
+        _("filing verified on"), null=True, blank=True, editable=False
+    )
+    filed_service_name = models.CharField(
+        _("filed service name"), max_length=200, blank=True, editable=False
+    )
+    filed_organization = models.CharField(_("filed by"), max_length=200, blank=True, editable=False)
     maturity = models.CharField(_("maturity"), max_length=10, choices=Maturity.choices, blank=True)
     price_min = models.PositiveIntegerField(_("price from (10k CNY)"), null=True, blank=True)
     price_max = models.PositiveIntegerField(_("price up to (10k CNY)"), null=True, blank=True)
@@ -298,6 +317,10 @@ class Solution(CatalogEntry):
     @property
     def is_filed(self) -> bool:
         return bool(self.filing_number)
+
+    @property
+    def filing_verified(self) -> bool:
+        return self.filing_status == FilingStatus.VERIFIED
 
 
 def _attachment_path(instance: Attachment, filename: str) -> str:

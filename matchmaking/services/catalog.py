@@ -26,7 +26,7 @@ from core.services.bulk import BulkResult
 from core.validators import validate_attachment
 from matchmaking import signals
 from matchmaking.models import Attachment, Need, Solution, Status, StatusChange
-from matchmaking.services import incremental
+from matchmaking.services import filings, incremental
 
 CatalogRecord = Need | Solution
 TITLE_MIN_LENGTH = 4
@@ -152,7 +152,7 @@ def published_record_changed(*, record: CatalogRecord) -> None:
     signals.record_published.send(sender=type(record), record=record)
 
 
-def _recipients(record: CatalogRecord) -> list[User]:
+def owners_of(record: CatalogRecord) -> list[User]:
     if record.created_by_id and record.created_by.is_active:
         return [record.created_by]
     return list(
@@ -168,7 +168,7 @@ def _recipients(record: CatalogRecord) -> list[User]:
 def _notify_review_decision(record: CatalogRecord) -> None:
     kind = _kind(record)
     path = reverse(f"my-{kind}-detail", args=[record.pk])
-    for user in _recipients(record):
+    for user in owners_of(record):
         queue_email(
             to=user.email,
             user=user,
@@ -232,6 +232,8 @@ def save_record(
         if before != {getattr(value, "pk", value) for value in values}:
             changed.add(name)
     kind = _kind(record)
+    if isinstance(record, Solution) and (created or "filing_number" in changed):
+        filings.check_filings([record])
     if created:
         audit.record(by, f"{kind}.created", record)
     else:
@@ -290,7 +292,7 @@ def return_records(*, by: User, records: Iterable[CatalogRecord], reason: str) -
 def return_reason_text(*, record: CatalogRecord, reasons: Iterable, text: str = "") -> str:
     """The reason a record goes back with: the chosen templates in the language its
     submitter reads (the email and their page show it), then the reviewer's own words."""
-    recipients = _recipients(record)
+    recipients = owners_of(record)
     language = recipients[0].language if recipients else settings.LANGUAGE_CODE
     parts = [reason.text_in(language) for reason in reasons]
     if text.strip():

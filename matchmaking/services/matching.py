@@ -82,6 +82,7 @@ def need_records(queryset=None) -> list[engine.NeedRecord]:
             data_readiness=n.data_readiness or None,
             budget_min=n.budget_min,
             budget_max=n.budget_max,
+            requires_filing=n.requires_filing,
         )
         for n in rows
     ]
@@ -137,6 +138,7 @@ def solution_records(queryset=None) -> list[engine.SolutionRecord]:
             maturity=s.maturity or None,
             price_min=s.price_min,
             price_max=s.price_max,
+            filing_verified=s.filing_verified,
         )
         for s in rows
     ]

@@ -74,8 +74,12 @@ COMPONENT_LABELS = {
 
 
 @register.inclusion_tag("includes/match_chips.html")
-def match_chips(match) -> dict:
-    """Component chips (with a colour by strength) and the shared terms of one match."""
+def match_chips(match, need=None) -> dict:
+    """Component chips (with a colour by strength) and the shared terms of one match.
+
+    With the match's need, the explanation also says when the need accepts filed
+    services only (the engine then never keeps an unverified solution).
+    """
     chips = []
     for key, label in COMPONENT_LABELS.items():
         value = match.components.get(key)
@@ -84,4 +88,11 @@ def match_chips(match) -> dict:
         shown = min(1.0, value / 0.5) if key == "text" else value  # text saturates at 0.5
         style = "ok" if shown >= 0.8 else "warn" if shown >= 0.4 else "grey"
         chips.append({"label": label, "percent": round(shown * 100), "style": style, "key": key})
-    return {"chips": chips, "terms": match.terms, "score": round(match.score * 100)}
+    solution = match.solution
+    return {
+        "chips": chips,
+        "terms": match.terms,
+        "score": round(match.score * 100),
+        "filing_verified_on": solution.filing_verified_on if solution.filing_verified else None,
+        "requires_filing": bool(need is not None and need.requires_filing),
+    }

@@ -106,6 +106,7 @@ def test_need_fields_for_anonymous_leave_out_description_contact_and_review(clie
         "organization_name",
         "published_at",
         "region",
+        "requires_filing",
         "share_attachments",
         "status",
         "submitted_at",

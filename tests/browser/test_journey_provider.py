@@ -83,7 +83,7 @@ TEXT = {
         "my_events": "我的活动",
         "download": "下载（.ics）",
         "budget": "万元",
-        "filed": "已备案生成式人工智能服务",
+        "filed": "已填备案号（待核验）",
         "request": "发起洽谈邀约",
         "send_request": "发送邀约",
     },
@@ -106,7 +106,7 @@ TEXT = {
         "my_events": "My events",
         "download": "Download (.ics)",
         "budget": "CNY 2M–3M",
-        "filed": "Filed generative AI service",
+        "filed": "Filed (not yet checked)",
         "request": "Request a meeting",
         "send_request": "Send the request",
     },
@@ -216,7 +216,7 @@ def test_provider_journey(celery_worker, page, programme, screenshot, language):
     )
     sent_email(PROVIDER_EMAIL, "review_decision")
     page.goto(f"/solutions/{solution.pk}/")
-    expect(page.locator(".badge.ok", has_text=FILING_NUMBER)).to_have_text(
+    expect(page.locator(".filing-badge", has_text=FILING_NUMBER)).to_have_text(
         f"{text['filed']} · {FILING_NUMBER}"
     )
     nav(page, text["my_solutions"])

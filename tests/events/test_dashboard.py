@@ -11,13 +11,16 @@ from django.urls import reverse
 
 from core.enums import Side
 from events.models import Event, Meeting, Outcome, Registration
-from events.selectors.dashboard import dashboard_figures
+from events.selectors.dashboard import dashboard_figures, filing_figures
+from matchmaking.models import FilingStatus
 from tests.factories import (
     EventFactory,
     MeetingFactory,
+    MeetingRequestFactory,
     OutcomeFactory,
     RegistrationFactory,
     SeasonFactory,
+    SolutionFactory,
     StaffFactory,
     UserFactory,
     industry,
@@ -214,9 +217,9 @@ def test_dashboard_page_query_count(client, django_assert_num_queries, n):
     _events_with_meetings(season, n)
     client.force_login(StaffFactory())
 
-    # session, user, seasons for the menu, the four figure queries, the membership
-    # lookup of the site's navigation
-    with django_assert_num_queries(8):
+    # session, user, seasons for the menu, the four figure queries, the two of the filed
+    # services, the membership lookup of the site's navigation
+    with django_assert_num_queries(10):
         client.get(reverse("dashboard"), {"season": season.pk})
 
 
@@ -260,3 +263,35 @@ def test_workspace_staff_card_links_the_dashboard(client):
     response = client.get(reverse("workspace"))
 
     assert reverse("dashboard") in response.content.decode()
+
+
+def test_dashboard_counts_filed_models_of_providers_taking_part_and_those_that_landed():
+    season = SeasonFactory()
+    event = EventFactory(scheduled=True, season=season, status=Event.Status.FINISHED)
+    landed, talked = (
+        RegistrationFactory(event=event, provider=True).organization for _ in range(2)
+    )
+    verified = {"filing_status": FilingStatus.VERIFIED, "filing_verified_on": dt.date(2025, 1, 15)}
+    piloted = SolutionFactory(organization=landed, **verified)
+    SolutionFactory(organization=landed, **verified)
+    SolutionFactory(organization=landed, filing_status=FilingStatus.NOT_FOUND)
+    SolutionFactory(organization=talked, **verified)
+    SolutionFactory(**verified)  # a provider that does not take part
+    pilot = MeetingFactory(
+        request=MeetingRequestFactory(event=event, provider=landed, solution=piloted),
+        status=Meeting.Status.HELD,
+    )
+    OutcomeFactory(meeting=pilot, next_step=Step.PILOT)
+    nda = MeetingFactory(
+        request=MeetingRequestFactory(event=event, provider=talked), status=Meeting.Status.HELD
+    )
+    OutcomeFactory(meeting=nda, next_step=Step.NDA)
+
+    figures = filing_figures(season=season)
+
+    assert figures == {
+        "filed_models": 3,
+        "filed_providers": 2,
+        "landed_models": 1,
+        "landed_providers": 1,
+    }

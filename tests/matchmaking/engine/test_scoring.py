@@ -28,6 +28,27 @@ def test_on_premise_need_and_cloud_only_solution_never_matched():
     assert result.for_solution(1) == []
 
 
+def test_need_requiring_a_filing_never_matched_with_an_unverified_solution():
+    needs = [
+        need(1, "产线缺陷检测", requires_filing=True, **VISION),
+        need(2, "产线缺陷检测", **VISION),
+    ]
+    solutions = [
+        solution(1, "缺陷检测大模型", filing_verified=True),
+        solution(2, "缺陷检测大模型"),
+    ]
+    model = fit(needs, solutions)
+
+    result = match_all(model)
+
+    # The requiring need sees the verified one only; the other need sees both, and the
+    # reference (the rules written per pair) agrees.
+    assert ranked_ids(result.for_need(1), "need") == [1]
+    assert sorted(ranked_ids(result.for_need(2), "need")) == [1, 2]
+    assert score_pair(needs[0], solutions[1], model) is None
+    assert score_pair(needs[0], solutions[0], model) is not None
+
+
 def test_on_premise_need_and_edge_solution_matched():
     needs = [need(1, "产线缺陷检测", deployment="on_premise", **VISION)]
     solutions = [solution(1, "缺陷检测", deployment_modes=("edge",))]

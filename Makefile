@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails and calendar files point where the site is served: `make run PORT=8123`
+# links to :8123 (config/settings.py reads SITE_URL; a deployment sets its own).
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: help install requirements run serve migrate seed test test-fast lint architecture format messages worker beat bench clean
 
@@ -42,12 +45,12 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate
-	$(BIN)/python manage.py seed_demo --site http://$(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo --site $(SITE_URL)
 
 # Local serving over plain HTTP on the embedded default (SQLite, eager Celery).
 run: export DJANGO_DEBUG ?= 1
 run: seed
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check .
@@ -88,11 +91,11 @@ messages: install
 
 worker: install
 	@test -n "$$REDIS_URL" || (echo "Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run a worker" && exit 2)
-	$(BIN)/celery -A config.celery_app worker --loglevel=INFO --concurrency=$${CELERY_CONCURRENCY:-2}
+	SITE_URL=$(SITE_URL) $(BIN)/celery -A config.celery_app worker --loglevel=INFO --concurrency=$${CELERY_CONCURRENCY:-2}
 
 beat: install
 	@test -n "$$REDIS_URL" || (echo "Set REDIS_URL to run beat" && exit 2)
-	$(BIN)/celery -A config.celery_app beat --loglevel=INFO
+	SITE_URL=$(SITE_URL) $(BIN)/celery -A config.celery_app beat --loglevel=INFO
 
 # The benchmark commands live in bench/ (figures in docs/BENCHMARKS.md); none is a timed test.
 bench: migrate

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.template import Context, engines
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -27,6 +28,14 @@ class Attachment:
             "mimetype": self.mimetype,
             "content_b64": base64.b64encode(self.content).decode("ascii"),
         }
+
+
+def _plain_text(name: str, context: dict[str, Any]) -> str:
+    """A plain-text template rendered without HTML escaping: a subject or a text body
+    is no HTML, and “R&D” must arrive as “R&D”, not “R&amp;D”. (The HTML body is
+    rendered with escaping, as any page.)"""
+    template = engines["django"].engine.get_template(name)
+    return template.render(Context(context, autoescape=False))
 
 
 def queue_email(
@@ -52,8 +61,8 @@ def queue_email(
     language = language or (user.language if user else None) or settings.LANGUAGE_CODE
     ctx = {"site_url": settings.SITE_URL, "recipient": user, **(context or {})}
     with translation.override(language):
-        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", ctx).split())
-        body_text = render_to_string(f"emails/{template}.txt", ctx)
+        subject = " ".join(_plain_text(f"emails/{template}_subject.txt", ctx).split())
+        body_text = _plain_text(f"emails/{template}.txt", ctx)
         body_html = render_to_string(f"emails/{template}.html", ctx)
     email = OutgoingEmail.objects.create(
         to=to,

@@ -8,7 +8,8 @@ they are read, with `rules.has_perm(name, user, obj)` and `{% has_perm %}`).
 - one side's outcome of a meeting is reported by that side's members, or by staff on
   their behalf (a phone survey);
 - the door (check-in, no-shows) and the programme dashboard are the programme
-  office's (staff pages, `staff_member_required`).
+  office's (staff pages, `staff_member_required`); so is acting before the event's
+  day (events.services.day), which is refused to everyone else.
 """
 
 from __future__ import annotations
@@ -40,3 +41,5 @@ rules.add_perm("events.answer_meeting_request", is_staff | is_asked_side)
 rules.add_perm("events.withdraw_meeting_request", is_staff | is_either_side)
 # The object is the organization whose side of the meeting is reported.
 rules.add_perm("events.report_outcome_for", is_staff | is_member_of)
+# The object is the event; see events.services.day.
+rules.add_perm("events.override_event_day", is_staff)

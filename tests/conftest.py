@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections import Counter
 from pathlib import Path
@@ -161,6 +162,20 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+# A moment after every test event's day and start: factories date events up to a few
+# years ahead (events.services.day guards what may happen before the event's day).
+AFTER_EVERY_EVENT = dt.datetime(2100, 1, 1, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def on_event_day(monkeypatch):
+    """The event-day services' clock stands after every test event's start, so tests
+    of running an event need not date each event today (tests/events/test_event_day.py
+    covers the guard itself with the real clock)."""
+    monkeypatch.setattr("events.services.day.now", lambda: AFTER_EVERY_EVENT)
+    return AFTER_EVERY_EVENT
 
 
 @pytest.fixture

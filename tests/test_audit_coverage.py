@@ -35,7 +35,7 @@ from tests.factories import (
     member_of,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_event_day")]
 
 ROOT = Path(__file__).resolve().parent.parent
 

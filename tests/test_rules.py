@@ -35,6 +35,7 @@ def test_no_rule_repeats_a_model_permission():
         "core.register_organization",
         "core.see_organization_private",
         "events.answer_meeting_request",
+        "events.override_event_day",
         "events.report_outcome_for",
         "events.withdraw_meeting_request",
         "matchmaking.edit_record",

@@ -1,6 +1,7 @@
 """The event admin's actions: each moves the selected events one step along through
 a service (publish, invite, schedule, send, start, finish, no-shows) and reports what
-it did, or exports them. Nothing here changes a status by itself."""
+it did, or exports them. Nothing here changes a status by itself. The event-day
+actions (start, finish, no-shows and their undo) ask first (events.admin.confirm)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from django.utils.translation import ngettext
 
 from core.errors import DomainError
 from events.admin.common import export_response, run_each
+from events.admin.confirm import Step, confirm_then_run
 from events.models import Event
+from events.services import day, running, undo
 from events.services import registration as registration_services
-from events.services import running
 from events.services import schedule as schedule_services
 from events.services import season as season_services
 
@@ -107,46 +109,130 @@ class EventActions:
 
     @admin.action(description=_("Start (the event is under way)"))
     def start_selected(self, request, queryset):
-        self._each(
+        return confirm_then_run(
+            self,
             request,
-            queryset,
-            lambda event: running.start_event(event, by=request.user),
-            lambda events, total: (
-                ngettext("%(count)d event is under way.", "%(count)d events are under way.", events)
-                % {"count": events}
+            queryset.order_by("date", "pk"),
+            Step(
+                title=_("Start the events"),
+                question=_("Start these events? Participants see them as under way."),
+                button=_("Yes, start them"),
+                guard=day.START,
+                done=lambda events, total: (
+                    ngettext(
+                        "%(count)d event is under way.", "%(count)d events are under way.", events
+                    )
+                    % {"count": events}
+                ),
             ),
+            lambda event, override: running.start_event(event, by=request.user, override=override),
         )
 
-    @admin.action(description=_("Finish (meetings of checked-in pairs count as held)"))
+    @admin.action(description=_("Finish (meetings of checked-in pairs count as held)…"))
     def finish_selected(self, request, queryset):
-        self._each(
+        return confirm_then_run(
+            self,
             request,
-            queryset,
-            lambda event: running.finish_event(event, by=request.user),
-            lambda events, total: (
-                ngettext(
-                    "%(count)d event finished; feedback requests go out shortly.",
-                    "%(count)d events finished; feedback requests go out shortly.",
-                    events,
-                )
-                % {"count": events}
+            queryset.order_by("date", "pk"),
+            Step(
+                title=_("Finish the events"),
+                question=_(
+                    "Finish these events? Meetings of pairs who both checked in count as "
+                    "held, and the feedback requests go out once each event's end time has passed."
+                ),
+                button=_("Yes, finish them"),
+                guard=day.FINISH,
+                undo_hint=_(
+                    "A mistake can be undone today, before the feedback requests go out: "
+                    "“Undo today's finish”."
+                ),
+                done=lambda events, total: (
+                    ngettext(
+                        "%(count)d event finished; feedback requests go out once it has ended.",
+                        "%(count)d events finished; feedback requests go out once they have ended.",
+                        events,
+                    )
+                    % {"count": events}
+                ),
+            ),
+            lambda event, override: running.finish_event(event, by=request.user, override=override),
+        )
+
+    @admin.action(description=_("Mark no-shows (registered, not checked in)…"))
+    def mark_no_shows(self, request, queryset):
+        return confirm_then_run(
+            self,
+            request,
+            queryset.order_by("date", "pk"),
+            Step(
+                title=_("Mark the no-shows"),
+                question=_(
+                    "Mark every organization registered but not checked in as a no-show? "
+                    "Their meetings become no-shows and it counts in their history."
+                ),
+                button=_("Yes, mark them"),
+                guard=day.NO_SHOW,
+                undo_hint=_("A mistake can be undone today: “Undo today's no-shows”."),
+                done=lambda events, total: (
+                    ngettext(
+                        "%(count)d registration marked as a no-show.",
+                        "%(count)d registrations marked as no-shows.",
+                        total,
+                    )
+                    % {"count": total}
+                ),
+            ),
+            lambda event, override: running.mark_no_shows(
+                event, by=request.user, override=override
             ),
         )
 
-    @admin.action(description=_("Mark no-shows (registered, not checked in)"))
-    def mark_no_shows(self, request, queryset):
-        self._each(
+    @admin.action(description=_("Undo today's finish…"))
+    def undo_finish_selected(self, request, queryset):
+        return confirm_then_run(
+            self,
             request,
-            queryset,
-            lambda event: running.mark_no_shows(event, by=request.user),
-            lambda events, total: (
-                ngettext(
-                    "%(count)d registration marked as a no-show.",
-                    "%(count)d registrations marked as no-shows.",
-                    total,
-                )
-                % {"count": total}
+            queryset.order_by("date", "pk"),
+            Step(
+                title=_("Undo today's finish"),
+                question=_(
+                    "Put these events back under way? Meetings nobody reported on are "
+                    "scheduled again."
+                ),
+                button=_("Yes, undo the finish"),
+                done=lambda events, total: (
+                    ngettext(
+                        "%(count)d event is under way again.",
+                        "%(count)d events are under way again.",
+                        events,
+                    )
+                    % {"count": events}
+                ),
             ),
+            lambda event, override: undo.undo_finish(event, by=request.user),
+        )
+
+    @admin.action(description=_("Undo today's no-shows…"))
+    def undo_no_shows_selected(self, request, queryset):
+        return confirm_then_run(
+            self,
+            request,
+            queryset.order_by("date", "pk"),
+            Step(
+                title=_("Undo today's no-shows"),
+                question=_(
+                    "Take back the no-shows marked today at these events? The organizations "
+                    "are expected again and their meetings are back on."
+                ),
+                button=_("Yes, undo the no-shows"),
+                done=lambda events, total: (
+                    ngettext(
+                        "%(count)d no-show taken back.", "%(count)d no-shows taken back.", total
+                    )
+                    % {"count": total}
+                ),
+            ),
+            lambda event, override: undo.undo_no_shows(event, by=request.user),
         )
 
     def _export(self, request, queryset, kind: str, fmt: str) -> HttpResponse:

@@ -189,6 +189,8 @@ class EventAdmin(EventActions, admin.ModelAdmin):
         "start_selected",
         "finish_selected",
         "mark_no_shows",
+        "undo_finish_selected",
+        "undo_no_shows_selected",
         "export_attendees_xlsx",
         "export_attendees_csv",
         "export_schedule_xlsx",

@@ -8,9 +8,10 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
+from events.admin.confirm import Step, confirm_then_run
 from events.models import Meeting, MeetingRequest, Outcome
 from events.services import requests as request_services
-from events.services import running
+from events.services import running, undo
 
 
 @admin.register(MeetingRequest)
@@ -116,10 +117,56 @@ class MeetingAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     fields = readonly_fields
+    actions = ["cancel_selected", "restore_selected"]
 
     def has_add_permission(self, request) -> bool:
         # Meetings are placed by the scheduler; organizers add “must meet” requests.
         return False
+
+    def _confirm(self, request, queryset, step: Step, service):
+        return confirm_then_run(
+            self,
+            request,
+            queryset.select_related("event", "enterprise", "provider"),
+            step,
+            lambda meeting, override: service(meeting=meeting, by=request.user),
+            event_of=lambda meeting: meeting.event,
+            name=lambda meeting: (
+                f"{self.time(meeting)} · {meeting.enterprise} ↔ {meeting.provider}"
+            ),
+        )
+
+    @admin.action(description=_("Cancel the meeting…"))
+    def cancel_selected(self, request, queryset):
+        return self._confirm(
+            request,
+            queryset,
+            Step(
+                title=_("Cancel meetings"),
+                question=_(
+                    "Cancel these meetings? Their time slots and tables become free. "
+                    "Tell both organizations."
+                ),
+                button=_("Yes, cancel them"),
+                undo_hint=_("A mistake can be undone today: “Restore a meeting cancelled today”."),
+                done=lambda count, total: _("%(count)d meetings cancelled.") % {"count": count},
+            ),
+            undo.cancel_meeting,
+        )
+
+    @admin.action(description=_("Restore a meeting cancelled today…"))
+    def restore_selected(self, request, queryset):
+        return self._confirm(
+            request,
+            queryset,
+            Step(
+                title=_("Restore meetings"),
+                question=_("Put these meetings back in their time slots and tables?"),
+                button=_("Yes, restore them"),
+                done=lambda count, total: _("%(count)d meetings restored.") % {"count": count},
+            ),
+            undo.restore_meeting,
+        )
 
     @admin.display(description=_("time"), ordering="slot")
     def time(self, obj: Meeting) -> str:

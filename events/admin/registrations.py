@@ -3,14 +3,15 @@ history and its RSVP code; check-in and no-show as actions (through the services
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from events.admin.common import no_show_badge, no_show_history, run_each
+from events.admin.common import no_show_badge, no_show_history
+from events.admin.confirm import Step, confirm_then_run
 from events.models import Registration
-from events.services import running
+from events.services import day, running, undo
 
 
 @admin.register(Registration)
@@ -50,7 +51,7 @@ class RegistrationAdmin(admin.ModelAdmin):
     # What staff edit, then what the answers and the door wrote.
     fields = ["event", "organization", "side", "source", "attendees", "meeting_limit"]
     fields += readonly_fields
-    actions = ["check_in_selected", "mark_no_show_selected"]
+    actions = ["check_in_selected", "mark_no_show_selected", "undo_no_show_selected"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(no_show_count=no_show_history())
@@ -76,21 +77,67 @@ class RegistrationAdmin(admin.ModelAdmin):
             _("QR code of the RSVP code, scanned at check-in"),
         )
 
-    def _each(self, request, queryset, service, done: str) -> None:
-        count, _total = run_each(
+    def _confirm(self, request, queryset, step: Step, service):
+        return confirm_then_run(
             self,
             request,
             queryset.select_related("organization", "event"),
-            lambda registration: service(registration=registration, by=request.user),
+            step,
+            service,
+            event_of=lambda registration: registration.event,
             name=lambda registration: registration.organization,
         )
-        if count:
-            self.message_user(request, done % {"count": count}, messages.SUCCESS)
 
-    @admin.action(description=_("Check in"))
+    @admin.action(description=_("Check in…"))
     def check_in_selected(self, request, queryset):
-        self._each(request, queryset, running.check_in, _("%(count)d checked in."))
+        return self._confirm(
+            request,
+            queryset,
+            Step(
+                title=_("Check in"),
+                question=_("Check these organizations in?"),
+                button=_("Yes, check them in"),
+                guard=day.CHECK_IN,
+                done=lambda count, total: _("%(count)d checked in.") % {"count": count},
+            ),
+            lambda registration, override: running.check_in(
+                registration=registration, by=request.user, override=override
+            ),
+        )
 
-    @admin.action(description=_("Mark as no-show"))
+    @admin.action(description=_("Mark as no-show…"))
     def mark_no_show_selected(self, request, queryset):
-        self._each(request, queryset, running.mark_no_show, _("%(count)d marked as no-show."))
+        return self._confirm(
+            request,
+            queryset,
+            Step(
+                title=_("Mark as no-show"),
+                question=_(
+                    "Mark these organizations as no-shows? Their meetings become no-shows "
+                    "and it counts in their history."
+                ),
+                button=_("Yes, mark them"),
+                guard=day.NO_SHOW,
+                undo_hint=_("A mistake can be undone today: “Undo today's no-show”."),
+                done=lambda count, total: _("%(count)d marked as no-show.") % {"count": count},
+            ),
+            lambda registration, override: running.mark_no_show(
+                registration=registration, by=request.user, override=override
+            ),
+        )
+
+    @admin.action(description=_("Undo today's no-show…"))
+    def undo_no_show_selected(self, request, queryset):
+        return self._confirm(
+            request,
+            queryset,
+            Step(
+                title=_("Undo today's no-show"),
+                question=_("Take back these no-shows? The organizations are expected again."),
+                button=_("Yes, undo"),
+                done=lambda count, total: _("%(count)d no-shows taken back.") % {"count": count},
+            ),
+            lambda registration, override: undo.undo_no_show(
+                registration=registration, by=request.user
+            ),
+        )

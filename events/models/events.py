@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -14,6 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from core.models import Industry
 from core.transitions import StatusMachine
 from events.models.places import Season, Venue
+
+# Events happen in China: "the event's day" and its hours are Beijing time, whatever the
+# server's clock says (events.services.day reads "today" in it).
+LOCAL_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 class EventQuerySet(models.QuerySet):
@@ -46,7 +51,8 @@ class Event(StatusMachine, models.Model):
         ),
         Status.SCHEDULED: frozenset({Status.RUNNING, Status.REGISTRATION_CLOSED, Status.CANCELLED}),
         Status.RUNNING: frozenset({Status.FINISHED}),
-        Status.FINISHED: frozenset(),
+        # Finishing by mistake is undone on the same day (events.services.undo).
+        Status.FINISHED: frozenset({Status.RUNNING}),
         Status.CANCELLED: frozenset(),
     }
     refusal_message = _("The event is “%(current)s” and cannot become “%(target)s”.")
@@ -153,6 +159,7 @@ class Event(StatusMachine, models.Model):
     schedule_sent_at = models.DateTimeField(_("schedules sent at"), null=True, blank=True)
     reminded_24h_at = models.DateTimeField(_("24-hour reminder sent at"), null=True, blank=True)
     reminded_1h_at = models.DateTimeField(_("1-hour reminder sent at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     feedback_requested_at = models.DateTimeField(_("feedback requested at"), null=True, blank=True)
     followup_requested_at = models.DateTimeField(
         _("90-day follow-up sent at"), null=True, blank=True
@@ -192,6 +199,14 @@ class Event(StatusMachine, models.Model):
             minutes=slot * self.slot_minutes
         )
         return timezone.make_aware(naive, timezone.get_default_timezone())
+
+    @property
+    def starts_at(self) -> datetime:
+        return datetime.combine(self.date, self.start_time, tzinfo=LOCAL_TIME_ZONE)
+
+    @property
+    def ends_at(self) -> datetime:
+        return datetime.combine(self.date, self.end_time, tzinfo=LOCAL_TIME_ZONE)
 
     def slot_end(self, slot: int) -> datetime:
         return self.slot_start(slot) + timedelta(minutes=self.slot_minutes)

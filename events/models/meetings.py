@@ -155,8 +155,9 @@ class Meeting(StatusMachine, Pair):
     # the scheduler cancels a meeting it moves or drops and places it again.
     TRANSITIONS = {
         Status.SCHEDULED: frozenset({Status.HELD, Status.NO_SHOW, Status.CANCELLED}),
-        # A side's no-show corrects a meeting counted as held.
-        Status.HELD: frozenset({Status.NO_SHOW}),
+        # A side's no-show corrects a meeting counted as held; undoing a finish makes a
+        # meeting nobody reported on scheduled again.
+        Status.HELD: frozenset({Status.NO_SHOW, Status.SCHEDULED}),
         # A corrected no-show: the meeting is back on, or was held after all.
         Status.NO_SHOW: frozenset({Status.SCHEDULED, Status.HELD}),
         Status.CANCELLED: frozenset({Status.SCHEDULED}),
@@ -190,6 +191,9 @@ class Meeting(StatusMachine, Pair):
         validators=[validate_video_url],
         help_text=_("For online and hybrid meetings: the link both sides join (https)."),
     )
+    # Set when the programme office cancels the meeting (not the scheduler): such a
+    # cancellation can be undone on the same day.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -36,7 +36,8 @@ class Registration(StatusMachine, models.Model):
         Status.DECLINED: frozenset({Status.REGISTERED, Status.WAITLISTED}),
         # Staff may undo a check-in made by mistake at the door.
         Status.CHECKED_IN: frozenset({Status.NO_SHOW, Status.REGISTERED}),
-        Status.NO_SHOW: frozenset({Status.CHECKED_IN}),
+        # A no-show marked by mistake is undone on the same day (events.services.undo).
+        Status.NO_SHOW: frozenset({Status.CHECKED_IN, Status.REGISTERED}),
     }
     refusal_message = _("%(organization)s is “%(current)s” and cannot become “%(target)s”.")
     ATTENDING = (Status.REGISTERED, Status.CHECKED_IN)
@@ -82,6 +83,7 @@ class Registration(StatusMachine, models.Model):
     checked_in_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    no_show_at = models.DateTimeField(_("marked as a no-show at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from core.emails import Attachment, queue_email
 from core.models import OutgoingEmail
 from events.ics import ics_for
 from events.models import Event, Meeting
+from events.models.events import LOCAL_TIME_ZONE
 from events.selectors.schedules import attending, meetings_of_event, unscheduled_for, with_labels
 from events.services import feeds
 from events.services.requests import event_link, members_of
@@ -207,10 +208,20 @@ def _ask(event_id: int, *, field: str, template: str, stage: str, now: datetime)
     return sent
 
 
+def ended_by(now: datetime):
+    """Events whose day and hours are over at `now` (Beijing time): finishing an event
+    early — by mistake, or by an override before its day — sends nothing yet."""
+    local = now.astimezone(LOCAL_TIME_ZONE)
+    return Q(date__lt=local.date()) | Q(date=local.date(), end_time__lte=local.time())
+
+
 def send_feedback_requests(*, now: datetime | None = None) -> int:
-    """Ask the organizations that met at a finished event how their meetings went."""
+    """Ask the organizations that met at a finished event how their meetings went,
+    once the event has really ended: finished, and past its end time."""
     now = now or timezone.now()
-    due = Event.objects.filter(status=Event.Status.FINISHED, feedback_requested_at__isnull=True)
+    due = Event.objects.filter(
+        ended_by(now), status=Event.Status.FINISHED, feedback_requested_at__isnull=True
+    )
     return sum(
         _ask(
             pk,

@@ -2,7 +2,7 @@
 what came of each meeting (成果).
 
 Who is where is the registration's status (Registration.TRANSITIONS); whether a
-meeting took place follows from it (`_settle_meetings`): a meeting with a no-show
+meeting took place follows from it (`settle_meetings`): a meeting with a no-show
 side is a no-show, and when the event finishes, a meeting whose two organizations
 were checked in was held. A participant's first outcome for a meeting also counts it
 as held — at an online event nobody is checked in. Every change is written to the
@@ -26,6 +26,7 @@ from core.errors import DomainError, InvalidTransitionError, NotAllowedError
 from core.models import User
 from core.selectors import is_member
 from events.models import Event, Meeting, Outcome, Registration
+from events.services import day
 
 RegStatus = Registration.Status
 EventStatus = Event.Status
@@ -47,7 +48,7 @@ def _locked_event(event: Event) -> Event:
     return Event.objects.select_for_update().get(pk=event.pk)
 
 
-def _settle_meetings(event: Event, organization_ids: Iterable[int] | None = None) -> int:
+def settle_meetings(event: Event, organization_ids: Iterable[int] | None = None) -> int:
     """Derive the meetings' status from who came (for the given organizations, or all).
 
     Idempotent: run after every check-in, no-show and when the event finishes.
@@ -97,26 +98,36 @@ def _settle_meetings(event: Event, organization_ids: Iterable[int] | None = None
 
 
 @transaction.atomic
-def start_event(event: Event, *, by: User) -> Event:
-    """Scheduled → under way: the doors are open (check-in works before this too)."""
+def start_event(event: Event, *, by: User, override: bool = False) -> Event:
+    """Scheduled → under way: the doors are open (check-in works before this too).
+
+    Not before the event's day, unless staff override it (events.services.day).
+    """
     event = _locked_event(event)
+    if event.status == EventStatus.FINISHED:
+        # Only undoing a finish (events.services.undo) takes a finished event back.
+        raise InvalidTransitionError(event.refusal(EventStatus.RUNNING))
     event.move_to(EventStatus.RUNNING)
+    early = day.require_event_day(event, day.START, by=by, override=override)
     event.save(update_fields=["status", "updated_at"])
-    record(by, "event.running", event)
+    record(by, "event.running", event, early=early)
     return event
 
 
 @transaction.atomic
-def finish_event(event: Event, *, by: User) -> Event:
+def finish_event(event: Event, *, by: User, override: bool = False) -> Event:
     """Under way → finished; meetings whose two organizations were checked in were held.
 
-    The feedback requests go out from the periodic job that looks for finished events.
+    Not before the event's day, unless staff override it. The feedback requests go
+    out from the periodic job once the event has also ended by the clock.
     """
     event = _locked_event(event)
     event.move_to(EventStatus.FINISHED)
-    event.save(update_fields=["status", "updated_at"])
-    held = _settle_meetings(event)
-    record(by, "event.finished", event, meetings_settled=held)
+    early = day.require_event_day(event, day.FINISH, by=by, override=override)
+    event.finished_at = day.now()
+    event.save(update_fields=["status", "finished_at", "updated_at"])
+    held = settle_meetings(event)
+    record(by, "event.finished", event, meetings_settled=held, early=early)
     return event
 
 
@@ -124,11 +135,12 @@ def finish_event(event: Event, *, by: User) -> Event:
 
 
 @transaction.atomic
-def check_in(*, registration: Registration, by: User) -> Registration:
+def check_in(*, registration: Registration, by: User, override: bool = False) -> Registration:
     """Check an organization in at the door; checking in twice changes nothing.
 
     A walk-in (invited, waiting-listed or declined) is registered on the spot: the
     programme office decides at the door, capacity is about seats booked in advance.
+    Not before the event's day, unless staff override it.
     """
     registration = _locked_registration(registration)
     event = registration.event
@@ -139,15 +151,19 @@ def check_in(*, registration: Registration, by: User) -> Registration:
         )
     if registration.status == RegStatus.CHECKED_IN:
         return registration
+    early = day.require_event_day(event, day.CHECK_IN, by=by, override=override)
     if registration.status in WALK_IN:
         registration.move_to(RegStatus.REGISTERED)
         registration.responded_at = registration.responded_at or timezone.now()
     registration.move_to(RegStatus.CHECKED_IN)
     registration.checked_in_at = timezone.now()
     registration.checked_in_by = by
-    registration.save(update_fields=["status", "responded_at", "checked_in_at", "checked_in_by"])
-    _settle_meetings(event, [registration.organization_id])
-    record(by, "registration.checked_in", registration)
+    registration.no_show_at = None
+    registration.save(
+        update_fields=["status", "responded_at", "checked_in_at", "checked_in_by", "no_show_at"]
+    )
+    settle_meetings(event, [registration.organization_id])
+    record(by, "registration.checked_in", registration, early=early)
     return registration
 
 
@@ -163,38 +179,44 @@ def undo_check_in(*, registration: Registration, by: User) -> Registration:
     registration.checked_in_at = None
     registration.checked_in_by = None
     registration.save(update_fields=["status", "checked_in_at", "checked_in_by"])
-    _settle_meetings(registration.event, [registration.organization_id])
+    settle_meetings(registration.event, [registration.organization_id])
     record(by, "registration.check_in_undone", registration)
     return registration
 
 
-def _require_under_way(event: Event) -> None:
+def _require_under_way(event: Event, *, by: User, override: bool) -> bool:
     if not event.is_under_way:
         raise DomainError(
             _("No-shows are recorded once the event is under way; it is “%(status)s”.")
             % {"status": event.get_status_display()}
         )
+    return day.require_event_day(event, day.NO_SHOW, by=by, override=override)
 
 
 @transaction.atomic
-def mark_no_show(*, registration: Registration, by: User) -> Registration:
-    """One organization did not come (or a check-in is corrected); its meetings did not happen."""
+def mark_no_show(*, registration: Registration, by: User, override: bool = False) -> Registration:
+    """One organization did not come (or a check-in is corrected); its meetings did not happen.
+
+    Not before the event has started, unless staff override it; undone on the same
+    day by events.services.undo.undo_no_show.
+    """
     registration = _locked_registration(registration)
-    _require_under_way(registration.event)
+    early = _require_under_way(registration.event, by=by, override=override)
     if registration.status == RegStatus.NO_SHOW:
         return registration
     previous = registration.status
     registration.move_to(RegStatus.NO_SHOW)
     registration.checked_in_at = None
     registration.checked_in_by = None
-    registration.save(update_fields=["status", "checked_in_at", "checked_in_by"])
-    _settle_meetings(registration.event, [registration.organization_id])
-    record(by, "registration.no_show", registration, previous=previous)
+    registration.no_show_at = day.now()
+    registration.save(update_fields=["status", "checked_in_at", "checked_in_by", "no_show_at"])
+    settle_meetings(registration.event, [registration.organization_id])
+    record(by, "registration.no_show", registration, previous=previous, early=early)
     return registration
 
 
 @transaction.atomic
-def mark_no_shows(event: Event, *, by: User) -> int:
+def mark_no_shows(event: Event, *, by: User, override: bool = False) -> int:
     """Everyone registered but not checked in at an event under way is a no-show.
 
     Returns how many registrations became no-shows; their meetings become no-shows too.
@@ -203,7 +225,7 @@ def mark_no_shows(event: Event, *, by: User) -> int:
     event has no check-in) and is left as it is.
     """
     event = _locked_event(event)
-    _require_under_way(event)
+    early = _require_under_way(event, by=by, override=override)
     reporters = {
         enterprise_id if side == Side.ENTERPRISE else provider_id
         for side, enterprise_id, provider_id in Outcome.objects.filter(
@@ -216,11 +238,13 @@ def mark_no_shows(event: Event, *, by: User) -> int:
         .exclude(organization_id__in=reporters)
         .select_related("organization")
     )
+    marked_at = day.now()
     for registration in absent:
         registration.move_to(RegStatus.NO_SHOW)
-    Registration.objects.bulk_update(absent, ["status"])
-    _settle_meetings(event, [r.organization_id for r in absent])
-    record(by, "event.no_shows_marked", event, count=len(absent))
+        registration.no_show_at = marked_at
+    Registration.objects.bulk_update(absent, ["status", "no_show_at"])
+    settle_meetings(event, [r.organization_id for r in absent])
+    record(by, "event.no_shows_marked", event, count=len(absent), early=early)
     return len(absent)
 
 

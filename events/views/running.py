@@ -33,7 +33,7 @@ from events.models import Event, Outcome, Registration
 from events.selectors import check_in as check_in_selectors
 from events.selectors import dashboard as dashboard_selectors
 from events.selectors import participants as participant_selectors
-from events.services import running
+from events.services import day, running
 
 RegStatus = Registration.Status
 
@@ -49,10 +49,11 @@ def token_from_scan(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _check_in_redirect(event: Event, query: str) -> HttpResponse:
+def _check_in_redirect(event: Event, query: str, *, early: bool) -> HttpResponse:
     target = redirect("event-check-in", pk=event.pk)
-    if query:
-        target["Location"] += "?" + urlencode({"q": query})
+    params = {key: value for key, value in (("q", query), ("early", "1" if early else "")) if value}
+    if params:
+        target["Location"] += "?" + urlencode(params)
     return target
 
 
@@ -76,6 +77,8 @@ def _checked_in_message(request: HttpRequest, registration: Registration, was: s
 
 def _handle_check_in_post(request: HttpRequest, event: Event) -> None:
     action = request.POST.get("action")
+    # Ticked and confirmed on the page before the event's day (events.services.day).
+    override = request.POST.get("override") == "1"
     if action == "token":
         token = token_from_scan(request.POST.get("token", ""))
         registration = check_in_selectors.registration_by_code(event, token)
@@ -99,7 +102,9 @@ def _handle_check_in_post(request: HttpRequest, event: Event) -> None:
     was = registration.status
     try:
         if action == "check_in":
-            registration = running.check_in(registration=registration, by=request.user)
+            registration = running.check_in(
+                registration=registration, by=request.user, override=override
+            )
             _checked_in_message(request, registration, was)
         else:
             running.undo_check_in(registration=registration, by=request.user)
@@ -119,9 +124,15 @@ def check_in_page(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(Event.objects.select_related("venue"), pk=pk)
     if request.method == "POST":
         _handle_check_in_post(request, event)
-        return _check_in_redirect(event, request.POST.get("q", "").strip())
+        return _check_in_redirect(
+            event, request.POST.get("q", "").strip(), early=request.POST.get("override") == "1"
+        )
     query = request.GET.get("q", "").strip()
+    too_early = day.refusal(event, day.CHECK_IN)
     context = {
+        "too_early": too_early,
+        # The office confirmed on this page that it checks in before the event's day.
+        "early": bool(too_early) and request.GET.get("early") == "1",
         "event": event,
         "registrations": check_in_selectors.check_in_list(event, query),
         "query": query,

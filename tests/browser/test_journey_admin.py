@@ -42,6 +42,8 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
+    # The event is dated two weeks ahead; the office runs it "on the day".
+    pytest.mark.usefixtures("on_event_day"),
 ]
 
 # Admin pages reload themselves while a job runs; the job is on the worker.
@@ -82,9 +84,12 @@ def choose_action(page, action: str, *pks: int) -> None:
     page.locator("button[name=index]").click()
 
 
-def run_action(page, action: str, *pks: int) -> str:
-    """An action that reports what it did: its success message."""
+def run_action(page, action: str, *pks: int, confirm: bool = False) -> str:
+    """An action that reports what it did: its success message. The event-day actions
+    ask first (`confirm`): their confirmation page is answered yes."""
     choose_action(page, action, *pks)
+    if confirm:
+        page.locator("#confirm-submit").click()
     message = page.locator(".messagelist .success").first
     expect(message).to_be_visible()
     return message.inner_text()
@@ -260,18 +265,19 @@ def test_programme_office_journey(celery_worker, page, programme, screenshot):
     page.locator(f"input[name=_selected_action][value='{absent.pk}']").uncheck()
     page.locator("select[name=action]").select_option("check_in_selected")
     page.locator("button[name=index]").click()
+    page.locator("#confirm-submit").click()
     expect(page.locator(".messagelist .success")).to_be_visible()
     assert list(event.registrations.filter(status="registered")) == [absent]
 
     # --- run the event: the absent organization is a no-show, its meetings too ---------
     page.goto(f"/admin/events/event/?season__id__exact={season.pk}")
-    run_action(page, "start_selected", event.pk)
+    run_action(page, "start_selected", event.pk, confirm=True)
     page.goto(f"/admin/events/registration/?event__id__exact={event.pk}&status__exact=registered")
-    run_action(page, "mark_no_show_selected", absent.pk)
+    run_action(page, "mark_no_show_selected", absent.pk, confirm=True)
     absent.refresh_from_db()
     assert absent.status == "no_show"
     page.goto(f"/admin/events/event/?season__id__exact={season.pk}")
-    run_action(page, "finish_selected", event.pk)
+    run_action(page, "finish_selected", event.pk, confirm=True)
     held = Meeting.objects.filter(event=event, status="held").count()
     assert (
         Meeting.objects.filter(event=event, provider=absent.organization)

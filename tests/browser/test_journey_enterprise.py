@@ -56,6 +56,7 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("on_event_day"),
 ]
 
 EMAIL = "zhou.gong@example.com"

@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from core.enums import Side
 from events.models import Event, Meeting, MeetingRequest, Outcome, Registration
-from events.services import registration, requests, running, schedule, season
+from events.services import day, registration, requests, running, schedule, season, undo
 from matchmaking.models import Interest
 from tests.factories import (
     EventFactory,
+    MeetingFactory,
     MeetingRequestFactory,
     NeedFactory,
     RegistrationFactory,
@@ -161,6 +162,40 @@ def _mark_no_show():
     return staff, "registration.no_show", registered
 
 
+def _undo_finish():
+    staff, event = StaffFactory(), EventFactory(status=Status.RUNNING)
+    running.finish_event(event, by=staff)
+    undo.undo_finish(event, by=staff)
+    return staff, "event.finish_undone", event
+
+
+def _undo_no_show():
+    staff, registered = StaffFactory(), RegistrationFactory(event__status=Status.RUNNING)
+    running.mark_no_show(registration=registered, by=staff)
+    undo.undo_no_show(registration=registered, by=staff)
+    return staff, "registration.no_show_undone", registered
+
+
+def _undo_no_shows():
+    staff, registered = StaffFactory(), RegistrationFactory(event__status=Status.RUNNING)
+    running.mark_no_shows(registered.event, by=staff)
+    undo.undo_no_shows(registered.event, by=staff)
+    return staff, "event.no_shows_undone", registered.event
+
+
+def _cancel_meeting():
+    staff, meeting = StaffFactory(), MeetingFactory()
+    undo.cancel_meeting(meeting=meeting, by=staff)
+    return staff, "meeting.cancelled", meeting
+
+
+def _restore_meeting():
+    staff, meeting = StaffFactory(), MeetingFactory()
+    undo.cancel_meeting(meeting=meeting, by=staff)
+    undo.restore_meeting(meeting=meeting, by=staff)
+    return staff, "meeting.restored", meeting
+
+
 def _record_outcome():
     meeting = attended_meeting(EventFactory(scheduled=True, status=Status.RUNNING))
     user = member_of(meeting.enterprise)
@@ -241,6 +276,11 @@ SCENARIOS: dict[str, Callable[[], tuple]] = {
         lambda: EventFactory(scheduled=True), running.start_event, "event.running"
     ),
     "events.services.running.undo_check_in": _undo_check_in,
+    "events.services.undo.cancel_meeting": _cancel_meeting,
+    "events.services.undo.restore_meeting": _restore_meeting,
+    "events.services.undo.undo_finish": _undo_finish,
+    "events.services.undo.undo_no_show": _undo_no_show,
+    "events.services.undo.undo_no_shows": _undo_no_shows,
     "events.services.schedule.build_schedule": _staff_on(
         EventFactory, schedule.build_schedule, "event.schedule_requested"
     ),
@@ -261,6 +301,10 @@ SCENARIOS: dict[str, Callable[[], tuple]] = {
 }
 
 EXEMPT = {
+    "events.services.running.settle_meetings": (
+        "derives the meetings' status from who came, inside the audited check-in, "
+        "no-show, finish and undo services that call it"
+    ),
     "events.services.demo.seed_events": (
         "the demo's events move through the services above (planner, publish, RSVP, "
         "requests, schedule), each of which logs; its own writes are demo introductions, "
@@ -284,6 +328,26 @@ def _season_with(status: str):
     return planned
 
 
+# Event-day actions run once their confirmation page is posted back.
+CONFIRMED = {"post": "yes"}
+
+
+def _finished_today() -> Event:
+    return EventFactory(status=Status.FINISHED, finished_at=_today_clock())
+
+
+def _no_show_today() -> Registration:
+    return RegistrationFactory(
+        event__status=Status.RUNNING,
+        status=Registration.Status.NO_SHOW,
+        no_show_at=_today_clock(),
+    )
+
+
+def _today_clock():
+    return day.now()
+
+
 # (model label, action) → (what it acts on, extra form data, the entry it must write)
 ADMIN_CASES: dict[tuple[str, str], tuple[Callable[[], object], dict, str]] = {
     ("events.CalendarDay", "confirm_selected"): (
@@ -301,18 +365,34 @@ ADMIN_CASES: dict[tuple[str, str], tuple[Callable[[], object], dict, str]] = {
     ),
     ("events.Event", "start_selected"): (
         lambda: EventFactory(scheduled=True),
-        {},
+        CONFIRMED,
         "event.running",
     ),
     ("events.Event", "finish_selected"): (
         lambda: EventFactory(status=Status.RUNNING),
-        {},
+        CONFIRMED,
         "event.finished",
     ),
     ("events.Event", "mark_no_shows"): (
         lambda: EventFactory(status=Status.RUNNING),
-        {},
+        CONFIRMED,
         "event.no_shows_marked",
+    ),
+    ("events.Event", "undo_finish_selected"): (
+        _finished_today,
+        CONFIRMED,
+        "event.finish_undone",
+    ),
+    ("events.Event", "undo_no_shows_selected"): (
+        lambda: _no_show_today().event,
+        CONFIRMED,
+        "event.no_shows_undone",
+    ),
+    ("events.Meeting", "cancel_selected"): (MeetingFactory, CONFIRMED, "meeting.cancelled"),
+    ("events.Meeting", "restore_selected"): (
+        lambda: _cancel_meeting()[2],
+        CONFIRMED,
+        "meeting.restored",
     ),
     **{
         ("events.Event", f"export_{kind}_{fmt}"): (EventFactory, {}, "event.exported")
@@ -321,13 +401,18 @@ ADMIN_CASES: dict[tuple[str, str], tuple[Callable[[], object], dict, str]] = {
     },
     ("events.Registration", "check_in_selected"): (
         lambda: RegistrationFactory(event__status=Status.SCHEDULED),
-        {},
+        CONFIRMED,
         "registration.checked_in",
     ),
     ("events.Registration", "mark_no_show_selected"): (
         lambda: RegistrationFactory(event__status=Status.RUNNING),
-        {},
+        CONFIRMED,
         "registration.no_show",
+    ),
+    ("events.Registration", "undo_no_show_selected"): (
+        _no_show_today,
+        CONFIRMED,
+        "registration.no_show_undone",
     ),
     ("events.MeetingRequest", "set_must_meet"): (
         MeetingRequestFactory,

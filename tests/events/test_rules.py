@@ -70,3 +70,14 @@ def test_a_sides_outcome_is_reported_by_its_members_or_staff(asked):
     }
 
     assert allowed == {"its member": True, "the other side": False, "staff": True}
+
+
+def test_only_staff_may_act_before_the_events_day(asked):
+    request, enterprise_member, _provider_member = asked
+
+    allowed = {
+        name: rules.has_perm("events.override_event_day", user, request.event)
+        for name, user in [("a participant", enterprise_member), ("staff", StaffFactory())]
+    }
+
+    assert allowed == {"a participant": False, "staff": True}

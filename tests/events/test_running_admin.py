@@ -21,7 +21,7 @@ from tests.factories import (
     member_of,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_event_day")]
 
 RegStatus = Registration.Status
 CHANGELIST = "admin:events_event_changelist"
@@ -34,9 +34,10 @@ def staff_client(client):
 
 
 def act(client, action: str, *events, follow: bool = True):
+    """Run an action as confirmed (the event-day ones ask first; "post" says yes)."""
     return client.post(
         reverse(CHANGELIST),
-        {"action": action, ACTION_CHECKBOX_NAME: [event.pk for event in events]},
+        {"action": action, ACTION_CHECKBOX_NAME: [event.pk for event in events], "post": "yes"},
         follow=follow,
     )
 
@@ -348,7 +349,7 @@ def test_registration_admin_check_in_action_and_qr(staff_client):
 
     staff_client.post(
         reverse("admin:events_registration_changelist"),
-        {"action": "check_in_selected", ACTION_CHECKBOX_NAME: [registration.pk]},
+        {"action": "check_in_selected", ACTION_CHECKBOX_NAME: [registration.pk], "post": "yes"},
     )
     page = staff_client.get(
         reverse("admin:events_registration_change", args=[registration.pk])

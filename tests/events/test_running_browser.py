@@ -19,6 +19,7 @@ from tests.factories import (
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("on_event_day"),
 ]
 
 
@@ -64,6 +65,7 @@ def test_check_in_finish_feedback_and_dashboard(page, browser, live_server):
     page.locator(f"input[name=_selected_action][value='{event.pk}']").check()
     page.locator("select[name=action]").select_option("finish_selected")
     page.locator("button[name=index]").click()
+    page.locator("#confirm-submit").click()  # finishing asks first
     page.wait_for_selector(".messagelist .success")
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.HELD

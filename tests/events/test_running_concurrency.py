@@ -19,6 +19,7 @@ from tests.helpers import run_together
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("on_event_day"),
 ]
 
 

@@ -16,7 +16,7 @@ from tests.factories import (
     member_of,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_event_day")]
 
 
 def url(event: Event, stage: str | None = None) -> str:

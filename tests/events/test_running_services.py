@@ -19,7 +19,7 @@ from tests.factories import (
     member_of,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_event_day")]
 
 RegStatus = Registration.Status
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from celery import current_app
 from django.core import mail
+from django.utils import timezone
 
 from events.models import Event, Registration
 from events.services import notifications as services
@@ -113,7 +114,8 @@ def test_reminders_skip_organizations_that_declined(event, meeting):
 
 def test_feedback_requests_go_to_organizations_that_met_once(event, meeting, run_on_commit):
     RegistrationFactory(event=event)  # attended, no meeting: nothing to rate
-    Event.objects.filter(pk=event.pk).update(status=Event.Status.FINISHED)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)  # over by the clock too
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.FINISHED, date=yesterday)
 
     with run_on_commit():
         assert tasks.send_event_feedback_requests() == 2

@@ -25,7 +25,7 @@ from tests.factories import (
     attended_meeting,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RegStatus = Registration.Status

@@ -266,10 +266,19 @@ def organization(request: HttpRequest) -> HttpResponse:
     if manages:
         form = OrganizationForm(request.POST or None, instance=org)
         if request.method == "POST" and form.is_valid():
-            organizations.update_organization(
+            was_verified = org.verified
+            org = organizations.update_organization(
                 by=request.user, organization=org, fields=form.cleaned_data
             )
             messages.success(request, _("The organization's details are saved."))
+            if was_verified and not org.verified:
+                messages.warning(
+                    request,
+                    _(
+                        "The name or kind changed, so the organization is no longer shown as "
+                        "verified until the programme office has checked it again."
+                    ),
+                )
             return redirect("organization")
     members = org.memberships.select_related("user").order_by("status", "role", "created_at")
     context = {

@@ -33,6 +33,11 @@ PERIODIC_TASKS: tuple[Periodic, ...] = (
         every_minutes=60,
     ),
     Periodic(
+        "Remind, then expire, unanswered introductions",
+        "matchmaking.follow_up_interests",
+        every_minutes=60,
+    ),
+    Periodic(
         "Expire unanswered meeting requests", "events.expire_meeting_requests", every_minutes=60
     ),
     Periodic(

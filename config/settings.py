@@ -213,6 +213,15 @@ MATCHING_CHUNK_NEEDS = env.int("MATCHING_CHUNK_NEEDS", default=2000)
 MATCHING_PENDING_BATCH = env.int("MATCHING_PENDING_BATCH", default=500)
 MATCHING_BATCH_FULL_RUN_SHARE = env.float("MATCHING_BATCH_FULL_RUN_SHARE", default=0.2)
 
+# --- answering in time -------------------------------------------------------------------
+# Unanswered introductions and meeting requests: the asked side gets one reminder after
+# the first number of days, and the request expires (both sides are told) after the
+# second (beat jobs matchmaking.follow_up_interests and events.follow_up_meeting_requests).
+INTRODUCTION_NUDGE_DAYS = env.int("INTRODUCTION_NUDGE_DAYS", default=3)
+INTRODUCTION_EXPIRY_DAYS = env.int("INTRODUCTION_EXPIRY_DAYS", default=14)
+MEETING_REQUEST_NUDGE_DAYS = env.int("MEETING_REQUEST_NUDGE_DAYS", default=3)
+MEETING_REQUEST_EXPIRY_DAYS = env.int("MEETING_REQUEST_EXPIRY_DAYS", default=7)
+
 # --- events ------------------------------------------------------------------------------
 # Seconds the exact meeting scheduler (CP-SAT) may search when unavailability makes the
 # problem hard; the schedule report says whether the result is proven optimal.

@@ -62,3 +62,12 @@ def nightly_full_matching() -> int:
 def send_thread_digests() -> int:
     """One email per person with the conversation messages they have not read yet."""
     return threads.send_digests()
+
+
+@shared_task(name="matchmaking.follow_up_interests")
+def follow_up_interests() -> dict[str, int]:
+    """Nudge, then expire, introductions the asked side left unanswered."""
+    # Imported here: nudges → interests → incremental imports this module.
+    from matchmaking.services import nudges  # noqa: PLC0415
+
+    return nudges.follow_up_interests()

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
@@ -467,6 +468,23 @@ def _withdraw_interest():
     return enterprise, "interest.withdrawn", interest
 
 
+def _expire_interest(*, through_the_beat_job: bool = False):
+    from datetime import timedelta  # noqa: PLC0415
+
+    from django.utils import timezone  # noqa: PLC0415
+
+    from matchmaking.services import nudges  # noqa: PLC0415
+
+    need, solution, enterprise, _provider = _pair()
+    interest = _interests().express_interest(by=enterprise, need=need, solution=solution)
+    later = timezone.now() + timedelta(days=settings.INTRODUCTION_EXPIRY_DAYS, minutes=1)
+    if through_the_beat_job:
+        nudges.follow_up_interests(now=later)
+    else:
+        nudges.expire_interests(now=later)
+    return None, "interest.expired", interest
+
+
 def _mark_not_interested():
     need, solution, _enterprise, provider = _pair()
     feedback = _interests().mark_not_interested(by=provider, need=need, solution=solution)
@@ -549,6 +567,10 @@ SCENARIOS: dict[str, Callable[[], tuple]] = {
     "matchmaking.services.interests.mark_not_interested": _mark_not_interested,
     "matchmaking.services.interests.respond": _respond,
     "matchmaking.services.interests.withdraw": _withdraw_interest,
+    "matchmaking.services.nudges.expire_interests": _expire_interest,
+    "matchmaking.services.nudges.follow_up_interests": lambda: _expire_interest(
+        through_the_beat_job=True
+    ),
     "matchmaking.services.matching.fail_run": _fail_run,
     "matchmaking.services.matching.finish_full_run": _finish_full_run,
     "matchmaking.services.matching.run_full_in_process": _run_full_in_process,

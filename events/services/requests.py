@@ -2,8 +2,8 @@
 
 A request pairs an enterprise with a provider at one event (one request per pair:
 the database refuses a second). Participants send them while registration is open;
-the other side accepts or declines; unanswered ones expire after seven days or when
-registration closes. Accepted introductions from matching (double opt-in already
+the other side accepts or declines; unanswered ones are nudged, then expire after
+MEETING_REQUEST_EXPIRY_DAYS or when registration closes (both sides are told). Accepted introductions from matching (double opt-in already
 given) become accepted requests on their own. Accepted requests are what the meeting
 scheduler places into slots and tables.
 
@@ -35,7 +35,6 @@ from events.models import Event, Meeting, MeetingRequest, Registration
 from matchmaking.models import Interest, Match, Need, Solution
 from matchmaking.models import Status as CatalogStatus
 
-REQUEST_LIFETIME = timedelta(days=7)
 # Participants send and answer requests while registration is open (Event.REQUESTS_OPEN);
 # introductions still turn into requests until the schedule is under way.
 INTRODUCTIONS_OPEN = Event.SCHEDULABLE
@@ -186,7 +185,10 @@ def request_meeting(
         "priority": match.score if match is not None else 0.0,
         "created_by": by,
         "responded_at": None,
-        "expires_at": min(now + REQUEST_LIFETIME, event_start),
+        "expires_at": min(now + timedelta(days=settings.MEETING_REQUEST_EXPIRY_DAYS), event_start),
+        "nudged_at": None,
+        # A renewed request waits afresh: its reminder counts from now.
+        "created_at": now,
     }
     if request is None:
         try:
@@ -317,17 +319,39 @@ def cancel_request(*, request: MeetingRequest, by: User) -> MeetingRequest:
 
 
 @transaction.atomic
-def expire_requests() -> int:
-    """Requests nobody answered in seven days, or before registration closed, expire."""
-    now = timezone.now()
-    expired = (
+def _expire_one(pk: int, now) -> bool:
+    request = (
+        MeetingRequest.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("event", "enterprise", "provider")
+        .filter(pk=pk, status=MeetingRequest.Status.REQUESTED)
+        .first()
+    )
+    if request is None:
+        return False
+    request.move_to(MeetingRequest.Status.EXPIRED)
+    request.save(update_fields=["status"])
+    record(None, "meeting_request.expired", request)
+    for side in (Side.ENTERPRISE, Side.PROVIDER):
+        _notify(
+            request,
+            to_side=side,
+            template="event_meeting_request_expired",
+            version=f"expired:{request.expires_at.isoformat() if request.expires_at else ''}",
+        )
+    return True
+
+
+def expire_requests(*, now=None) -> int:
+    """Requests nobody answered in time (MEETING_REQUEST_EXPIRY_DAYS), or before
+    registration closed, expire; both sides are told. Returns how many expired."""
+    now = now or timezone.now()
+    due = (
         MeetingRequest.objects.filter(status=MeetingRequest.Status.REQUESTED)
         .filter(Q(expires_at__lte=now) | ~Q(event__status__in=Event.REQUESTS_OPEN))
-        .update(status=MeetingRequest.Status.EXPIRED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    if expired:
-        record(None, "meeting_requests.expired", None, count=expired)
-    return expired
+    return sum(_expire_one(pk, now) for pk in due)
 
 
 # ---------------------------------------------------------------------- introductions

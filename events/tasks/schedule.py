@@ -13,7 +13,7 @@ from celery import shared_task
 
 from core.outbox import outbox_task
 from events.models import Event
-from events.services import notifications, requests, schedule
+from events.services import follow_up, notifications, schedule
 
 __all__ = [
     "expire_meeting_requests",
@@ -37,9 +37,10 @@ def schedule_event_meetings(*, event_id: int) -> dict[str, Any] | None:
 
 
 @shared_task(name="events.expire_meeting_requests")
-def expire_meeting_requests() -> int:
-    """Expire meeting requests left unanswered for 7 days or past registration closing."""
-    return requests.expire_requests()
+def expire_meeting_requests() -> dict[str, int]:
+    """Expire meeting requests left unanswered too long or past registration closing
+    (both sides told), and nudge the asked side of those waiting for a few days."""
+    return follow_up.follow_up_meeting_requests()
 
 
 @shared_task(name="events.send_reminders")

@@ -26,7 +26,7 @@ from events.ics import ics_for
 from events.models import Event, MeetingRequest, Registration
 from events.selectors import participants as selectors
 from events.selectors import schedules as schedule_selectors
-from events.services import feeds
+from events.services import feeds, follow_up
 from events.services import requests as request_services
 from matchmaking.models import Need, Solution
 
@@ -212,6 +212,9 @@ def request_action(request: HttpRequest, pk: int) -> HttpResponse:
         elif action == "cancel":
             request_services.cancel_request(request=meeting_request, by=request.user)
             messages.info(request, _("Request cancelled."))
+        elif action == "thread":
+            thread = follow_up.thread_for_request(request=meeting_request, by=request.user)
+            return redirect("thread-detail", pk=thread.pk)
         else:
             raise Http404
     except DomainError as error:

@@ -33,6 +33,7 @@ from events.models import Event, Outcome, Registration
 from events.selectors import check_in as check_in_selectors
 from events.selectors import dashboard as dashboard_selectors
 from events.selectors import participants as participant_selectors
+from events.selectors import responses
 from events.services import day, running
 
 RegStatus = Registration.Status
@@ -360,6 +361,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "totals": figures["totals"],
         "filings": dashboard_selectors.filing_figures(season=season),
         "chart_data": _chart_data(figures),
+        "responses": responses.response_figures(season=season),
     }
     return render(request, "events/running/dashboard.html", context)
 

@@ -94,6 +94,9 @@ def express_interest(*, by: User, need: Need, solution: Solution, message: str =
     interest.responded_by = None
     interest.responded_at = None
     interest.score = score
+    # A renewed request waits afresh: its reminder and expiry count from now.
+    interest.created_at = timezone.now()
+    interest.nudged_at = None
     interest.save()
     audit.record(by, "interest.pending", interest, previous=previous, side=side)
     # Saying “interested” takes back an earlier “not interested”.

@@ -95,7 +95,7 @@ def _expire_requests():
     asked, _provider_member = _asked()
     MeetingRequest.objects.filter(pk=asked.pk).update(expires_at=timezone.now())
     requests.expire_requests()
-    return None, "meeting_requests.expired", None
+    return None, "meeting_request.expired", asked
 
 
 def _introduced_pair(event: Event) -> Interest:

@@ -38,6 +38,7 @@ TASK_GROUPS: tuple[TaskGroup, ...] = (
         (
             "matchmaking.Need",
             "matchmaking.Solution",
+            "matchmaking.CatalogImport",
             "matchmaking.ReturnReason",
             "matchmaking.StatusChange",
         ),

@@ -6,7 +6,7 @@ from celery import current_app, shared_task
 
 from core.outbox import outbox_task
 from matchmaking.models import MatchRun
-from matchmaking.services import incremental, matching, threads
+from matchmaking.services import catalog_imports, incremental, matching, threads
 
 
 def _fail_full_run(*, run_id: int, error: str) -> None:
@@ -50,6 +50,12 @@ def match_pending() -> int:
     """Update the matches of needs and solutions that were approved, edited or withdrawn."""
     run = incremental.match_pending()
     return run.pk if run else 0
+
+
+@outbox_task(name="matchmaking.run_catalog_import")
+def run_catalog_import(*, import_id: int) -> str:
+    """Import a catalog file uploaded in admin; its batch queues the matching job."""
+    return catalog_imports.run_import(import_id)
 
 
 @shared_task(name="matchmaking.nightly_full_matching")

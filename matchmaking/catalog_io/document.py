@@ -75,6 +75,8 @@ class ImportResult:
     counts: dict[str, Counts] = field(default_factory=lambda: {s: Counts() for s in SECTIONS})
     published: int = 0  # needs and solutions handed to the after-publish hooks
     dry_run: bool = False
+    matching: str = ""  # the one matching job the import queued: "full", "pending" or ""
+    match_run_id: int | None = None  # the full run, when it queued one
 
     @property
     def created(self) -> int:

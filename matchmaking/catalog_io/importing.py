@@ -15,7 +15,7 @@ closed or withdrawn records stay as their owners left them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +54,14 @@ from matchmaking.models import Need, Solution, Status, StatusChange
 from matchmaking.services import incremental
 from matchmaking.services.catalog import submission_errors
 
+# progress(stage, done, total): stage is "checked", "written" or "published"; called
+# for every record (the receiver decides how often to show it).
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
 
 @transaction.atomic
 def import_catalog(
@@ -62,15 +70,17 @@ def import_catalog(
     status: str = Status.DRAFT,
     by: User | None = None,
     dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Create or update the document's organizations, needs and solutions.
 
     Raises CatalogImportError with every problem found, having written nothing. With
-    `dry_run`, checks and counts as a real import would, then rolls back.
+    `dry_run`, checks and counts as a real import would, then rolls back. `progress`
+    hears how many records were checked, written and published so far.
     """
     if status not in IMPORT_STATUSES:
         raise ValueError(f"cannot import records as {status!r}")
-    importer = _Importer(status=Status(status), by=by)
+    importer = _Importer(status=Status(status), by=by, progress=progress or _no_progress)
     importer.check(document)
     if importer.errors:
         raise CatalogImportError(importer.errors)
@@ -78,9 +88,11 @@ def import_catalog(
         with transaction.atomic():
             # One batch: every record published here is matched by one job, queued
             # with the import's commit (a full run for a round; see incremental.batch).
-            with incremental.batch():
+            with incremental.batch() as matching:
                 result = importer.write(announce=not dry_run)
             result.dry_run = dry_run
+            result.matching = matching.job
+            result.match_run_id = matching.run.pk if matching.run else None
             audit.record(
                 by,
                 "catalog.imported",
@@ -151,9 +163,12 @@ _CHECKED = {
 class _Importer:
     """Checks a whole document (collecting every error), then writes it."""
 
-    def __init__(self, *, status: Status, by: User | None) -> None:
+    def __init__(self, *, status: Status, by: User | None, progress: Progress) -> None:
         self.status = status
         self.by = by
+        self.progress = progress
+        self.total = 0
+        self.done = {"checked": 0, "written": 0, "published": 0}
         self.errors: list[CatalogError] = []
         self.plans: dict[str, list[_Plan]] = {section: [] for section in SECTIONS}
         known = {Industry: KnownCodes(Industry), Capability: KnownCodes(Capability)}
@@ -192,6 +207,7 @@ class _Importer:
                 self.errors.append(CatalogError("", "", section, _("must be a list of records")))
                 records = None
             sections[section] = records or []
+        self.total = sum(len(records) for records in sections.values())
         self._check_organizations(sections["organizations"])
         referenced = {
             record.get("organization")
@@ -222,6 +238,11 @@ class _Importer:
                     seen[key] = position
             reader.unknown_fields(order)
             yield (key if reader.ok else ""), reader
+            self._tick("checked")
+
+    def _tick(self, stage: str) -> None:
+        self.done[stage] += 1
+        self.progress(stage, self.done[stage], self.total)
 
     def _check_organizations(self, records: list) -> None:
         checked: list[tuple[Reader, _Plan]] = []
@@ -345,6 +366,7 @@ class _Importer:
                 org.save()
             organizations[plan.key] = org
             _count(result.counts["organizations"], created=created, changed=changed)
+            self._tick("written")
         wanted = {p.organization_key for s in ("needs", "solutions") for p in self.plans[s]}
         organizations |= {
             org.source_key: org
@@ -356,8 +378,10 @@ class _Importer:
                 record = self._write_record(model, plan, organizations, result.counts[section])
                 if record is not None:
                     published.append(record)
+                self._tick("written")
         for record in published if announce else ():
             signals.record_published.send(sender=type(record), record=record)
+            self._tick("published")
         result.published = len(published)
         return result
 

@@ -9,6 +9,7 @@ from matchmaking.models.catalog import (
     Status,
     StatusChange,
 )
+from matchmaking.models.catalog_import import CatalogImport
 from matchmaking.models.filings import FilingEntry, FilingList, FilingStatus
 from matchmaking.models.matching import (
     FittedVocabulary,
@@ -25,6 +26,7 @@ from matchmaking.models.threads import Thread, ThreadDigest, ThreadMessage, Thre
 
 __all__ = [
     "Attachment",
+    "CatalogImport",
     "Confidentiality",
     "DataReadiness",
     "Deployment",

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -61,8 +62,16 @@ def on_catalog_change(record: Need | Solution) -> None:
 _batch: ContextVar[dict[tuple[Kind, int], None] | None] = ContextVar("matching_batch", default=None)
 
 
+@dataclass
+class Batch:
+    """What a batch queued when it ended: "full" (with its run), "pending", or "" (nothing)."""
+
+    job: str = ""
+    run: MatchRun | None = None
+
+
 @contextmanager
-def batch() -> Iterator[None]:
+def batch() -> Iterator[Batch]:
     """Publish or withdraw many records in one transaction, and match them in one job.
 
     Every catalog change inside the block is collected instead of queueing its own
@@ -70,24 +79,25 @@ def batch() -> Iterator[None]:
     job for them all, in the same transaction. A batch inside a batch joins the outer
     one. Used by the catalog import and the bulk admin actions.
     """
+    outcome = Batch()
     if _batch.get() is not None:
-        yield
+        yield outcome  # the outer batch queues the job
         return
     changes: dict[tuple[Kind, int], None] = {}
     token = _batch.set(changes)
     try:
         with transaction.atomic():
-            yield
+            yield outcome
             _batch.reset(token)
             token = None
-            queue_batch(list(changes))
+            outcome.job, outcome.run = queue_batch(list(changes))
     finally:
         if token is not None:
             _batch.reset(token)
 
 
-def queue_batch(changes: Sequence[tuple[Kind, int]]) -> str:
-    """Queue one matching job for a batch of changed records; returns which: full or pending.
+def queue_batch(changes: Sequence[tuple[Kind, int]]) -> tuple[str, MatchRun | None]:
+    """Queue one matching job for a batch of changed records: ("full", run) or ("pending", None).
 
     A full run when there is no generation to update yet, or when the batch is large
     (more than the incremental job takes at once, or more than
@@ -96,15 +106,14 @@ def queue_batch(changes: Sequence[tuple[Kind, int]]) -> str:
     are recorded as PendingMatch rows and one `match_pending` job drains them together.
     """
     if not changes:
-        return ""
+        return "", None
     state = MatchingState.load()
     published = Need.objects.published().count() + Solution.objects.published().count()
     large = len(changes) > min(
         settings.MATCHING_PENDING_BATCH, settings.MATCHING_BATCH_FULL_RUN_SHARE * published
     )
     if state.active_run_id is None or not state.model_blob or large:
-        start_full_run()
-        return "full"
+        return "full", start_full_run()
     PendingMatch.objects.bulk_create(
         [PendingMatch(kind=kind, record_id=pk) for kind, pk in changes],
         update_conflicts=True,
@@ -112,7 +121,7 @@ def queue_batch(changes: Sequence[tuple[Kind, int]]) -> str:
         update_fields=["requested_at"],
     )
     enqueue(tasks.match_pending)
-    return "pending"
+    return "pending", None
 
 
 def _other_side_lists(run_id: int, kind: Kind) -> dict[int, list[engine.TopKEntry]]:

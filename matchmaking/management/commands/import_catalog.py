@@ -1,4 +1,5 @@
 import sys
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -9,7 +10,38 @@ from matchmaking.catalog_io import (
     import_catalog,
     parse_document,
 )
-from matchmaking.models import Status
+from matchmaking.models import MatchRun, Status
+
+STAGES = {"checked": "checking", "written": "writing", "published": "publishing"}
+
+
+class ProgressBar:
+    """A one-line bar on a terminal: stage, records done of the file's, redrawn ≤ 10×/s."""
+
+    WIDTH = 30
+
+    def __init__(self, stream, name: str) -> None:
+        self.stream = stream
+        self.name = name
+        self.shown_at = 0.0
+        self.drawn = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.shown_at < 0.1 and done < total:
+            return
+        self.shown_at = now
+        filled = self.WIDTH * done // max(total, 1)
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        self.stream.write(f"\r{self.name}: [{bar}] {STAGES[stage]} {done}/{total}")
+        self.stream.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.drawn = False
 
 
 class Command(BaseCommand):
@@ -44,10 +76,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         failed = 0
         for name in options["files"]:
+            bar = ProgressBar(sys.stderr, name) if sys.stderr.isatty() else None
             try:
                 raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
                 result = import_catalog(
-                    parse_document(raw), status=options["status"], dry_run=options["dry_run"]
+                    parse_document(raw),
+                    status=options["status"],
+                    dry_run=options["dry_run"],
+                    progress=bar,
                 )
             except OSError as error:
                 self.stderr.write(f"{name}: cannot read the file: {error.strerror or error}")
@@ -61,7 +97,20 @@ class Command(BaseCommand):
                 )
                 failed += 1
                 continue
+            finally:
+                if bar is not None:
+                    bar.close()
             prefix = "(dry run, nothing written) " if result.dry_run else ""
             self.stdout.write(f"{name}: {prefix}{result}; {result.published} published")
+            self._report_matching(name, result)
         if failed:
             raise CommandError(f"{failed} of {len(options['files'])} file(s) not imported.")
+
+    def _report_matching(self, name: str, result) -> None:
+        if result.matching == "pending":
+            self.stdout.write(f"{name}: one incremental matching run queued for the batch")
+        elif result.match_run_id:
+            run = MatchRun.objects.get(pk=result.match_run_id)
+            self.stdout.write(
+                f"{name}: full re-match run #{run.pk}: {run.get_status_display().lower()}"
+            )

@@ -45,6 +45,11 @@ PERIODIC_TASKS: tuple[Periodic, ...] = (
     ),
     Periodic("Feedback requests after events", "events.send_feedback_requests", every_minutes=60),
     Periodic("90-day outcome follow-ups", "events.send_followups", crontab="0 10 *"),
+    Periodic(
+        "Close needs whose wanted-by date passed",
+        "matchmaking.close_expired_needs",
+        crontab="10 0 *",
+    ),
 )
 
 

@@ -6,7 +6,7 @@ from celery import current_app, shared_task
 
 from core.outbox import outbox_task
 from matchmaking.models import MatchRun
-from matchmaking.services import catalog_imports, incremental, matching, threads
+from matchmaking.services import catalog, catalog_imports, incremental, matching, threads
 
 
 def _fail_full_run(*, run_id: int, error: str) -> None:
@@ -77,3 +77,9 @@ def follow_up_interests() -> dict[str, int]:
     from matchmaking.services import nudges  # noqa: PLC0415
 
     return nudges.follow_up_interests()
+
+
+@shared_task(name="matchmaking.close_expired_needs")
+def close_expired_needs() -> int:
+    """Close the published needs whose wanted-by date has passed (owners are told)."""
+    return catalog.close_expired_needs()

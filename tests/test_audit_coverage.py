@@ -15,6 +15,7 @@ import ast
 import importlib
 import inspect
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import AuditEntry, Invitation, Membership, OutboxMessage, OutgoingEmail
 from matchmaking.models import MatchRun, Need, Status
@@ -408,6 +410,12 @@ def _close_record():
     return owner, "need.closed", need
 
 
+def _close_expired_needs():
+    need = NeedFactory(deadline=timezone.localdate() - timedelta(days=1))
+    _catalog().close_expired_needs()
+    return None, "need.closed", need
+
+
 def _withdraw_record():
     solution = SolutionFactory()
     owner = member_of(solution.organization)
@@ -555,6 +563,7 @@ SCENARIOS: dict[str, Callable[[], tuple]] = {
     "core.services.mail.resend_emails": _resend_emails,
     "core.services.privacy.erase_account": _erase_account,
     "matchmaking.services.catalog.approve_records": _approve_records,
+    "matchmaking.services.catalog.close_expired_needs": _close_expired_needs,
     "matchmaking.services.catalog.close_record": _close_record,
     "matchmaking.services.catalog.return_records": _return_records,
     "matchmaking.services.catalog.save_record": _save_record,

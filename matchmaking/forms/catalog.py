@@ -11,7 +11,7 @@ from config.forms import IdsChoiceField
 from core.models import Industry
 from core.validators import normalize_phone, validate_attachment
 from matchmaking.models import Deployment, Need, ReturnReason, Solution
-from matchmaking.services.catalog import submission_errors
+from matchmaking.services.catalog import date_and_budget_errors, submission_errors
 
 SUBMIT = "submit"
 SAVE_DRAFT = "draft"
@@ -92,9 +92,11 @@ class CatalogForm(forms.ModelForm):
         # model form applies after this.
         data = super().clean()
         if self.submitting:
-            for field, messages in submission_errors(
-                self.kind, self._submission_values(data)
-            ).items():
+            values = self._submission_values(data)
+            errors = submission_errors(self.kind, values)
+            for field, messages in date_and_budget_errors(self.kind, values).items():
+                errors.setdefault(field, []).extend(messages)
+            for field, messages in errors.items():
                 for message in messages:
                     if field in self.fields and field not in self.errors:
                         self.add_error(field, message)

@@ -8,6 +8,7 @@ commit (emails; matching once a record is published).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 import rules
@@ -30,6 +31,8 @@ from matchmaking.services import filings, incremental
 
 CatalogRecord = Need | Solution
 TITLE_MIN_LENGTH = 4
+# A need's budget above this many 万元 (1 billion CNY) is a typo, not a pilot project.
+BUDGET_LIMIT = 100_000
 
 
 def _kind(record: CatalogRecord) -> str:
@@ -85,6 +88,36 @@ def submission_errors(kind: str, values: dict[str, Any]) -> dict[str, list[str]]
     return errors
 
 
+def date_and_budget_errors(kind: str, values: dict[str, Any]) -> dict[str, list[str]]:
+    """A need's wanted-by date in the past or a budget beyond reason, refused when a
+    member submits it (the page, the API). The staff's catalog import brings history
+    and is not held to today's date."""
+    errors: dict[str, list[str]] = {}
+    if kind != "need":
+        return errors
+    deadline = values.get("deadline")
+    if isinstance(deadline, date) and deadline < timezone.localdate():
+        errors["deadline"] = [
+            str(
+                _("The wanted-by date %(date)s has passed: choose a later date or leave it empty.")
+                % {"date": deadline.isoformat()}
+            )
+        ]
+    for field in ("budget_min", "budget_max"):
+        amount = values.get(field)
+        if isinstance(amount, int) and amount > BUDGET_LIMIT:
+            errors[field] = [
+                str(
+                    _(
+                        "%(amount)s 万元 is more than %(limit)s 万元 (1 billion CNY): amounts "
+                        "are in 万元 (10,000 CNY); check the number."
+                    )
+                    % {"amount": amount, "limit": BUDGET_LIMIT}
+                )
+            ]
+    return errors
+
+
 def completeness_errors(record: CatalogRecord) -> dict[str, list[str]]:
     """`submission_errors` for a saved record."""
     kind = _kind(record)
@@ -106,7 +139,13 @@ def completeness_errors(record: CatalogRecord) -> dict[str, list[str]]:
         values["industries"] = list(record.industries.all())
         values["deployment_modes"] = record.deployment_modes
         values["maturity"] = record.maturity
-    return submission_errors(kind, values)
+    errors = submission_errors(kind, values)
+    if kind == "need":
+        dates = {"deadline": record.deadline}
+        amounts = {"budget_min": record.budget_min, "budget_max": record.budget_max}
+        for field, messages in date_and_budget_errors(kind, {**dates, **amounts}).items():
+            errors.setdefault(field, []).extend(messages)
+    return errors
 
 
 @transaction.atomic
@@ -314,6 +353,40 @@ def withdraw_records(*, by: User, records: Iterable[CatalogRecord]) -> BulkResul
         for record in movable:
             transition(record=record, to=Status.WITHDRAWN, by=by, notify=False)
     return BulkResult(done=len(movable), skipped=len(selected) - len(movable))
+
+
+def close_expired_needs(*, today: date | None = None) -> int:
+    """Close the published needs whose wanted-by date has passed, and tell each owner.
+
+    The nightly job (matchmaking.close_expired_needs) calls this; each closing is a
+    status change by the system, written to the review history and the audit log, and
+    the owner learns by email why the need left the catalog and how to post it again.
+    """
+    today = today or timezone.localdate()
+    expired = Need.objects.filter(status=Status.APPROVED, deadline__lt=today).order_by("pk")
+    closed = 0
+    for need in expired:
+        with transaction.atomic():
+            try:
+                transition(
+                    record=need,
+                    to=Status.CLOSED,
+                    by=None,
+                    note=str(_("Wanted-by date %(date)s passed") % {"date": need.deadline}),
+                )
+            except InvalidTransitionError:
+                continue  # changed meanwhile (withdrawn, edited back into review)
+            path = reverse("my-need-detail", args=[need.pk])
+            for user in owners_of(need):
+                queue_email(
+                    to=user.email,
+                    user=user,
+                    template="need_expired",
+                    context={"record": need, "link": settings.SITE_URL + path},
+                    key=f"need-expired:{need.pk}:{need.deadline}:{user.pk}",
+                )
+        closed += 1
+    return closed
 
 
 def withdraw_record(*, by: User, record: CatalogRecord) -> CatalogRecord:

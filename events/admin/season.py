@@ -286,10 +286,28 @@ class SeasonAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send invitations for the published events"))
     def send_invitations(self, request, queryset):
+        events = services.upcoming_published_events(queryset)
+        if not events.exists():
+            drafts = Event.objects.filter(season__in=queryset, status=Event.Status.DRAFT).count()
+            self.message_user(
+                request,
+                ngettext(
+                    "Nothing was sent: invitations go out for published events, and the "
+                    "selected seasons have none ahead (%(drafts)d event is still a draft). "
+                    "Publish it first with “Publish the draft events”.",
+                    "Nothing was sent: invitations go out for published events, and the "
+                    "selected seasons have none ahead (%(drafts)d events are still drafts). "
+                    "Publish them first with “Publish the draft events”.",
+                    drafts,
+                )
+                % {"drafts": drafts},
+                messages.WARNING,
+            )
+            return
         _events, total = run_each(
             self,
             request,
-            services.upcoming_published_events(queryset),
+            events,
             lambda event: registration_services.send_invitations(event, by=request.user),
         )
         self.message_user(

@@ -169,6 +169,9 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
         return _back(request, event, None)
     messages.success(request, _answer_message(registration))
+    if registration.status == Registration.Status.REGISTERED:
+        # The message says “tell us below when you cannot meet”: the form is there.
+        return redirect(f"{reverse('event-rsvp', args=[registration.rsvp_token])}#availability")
     return _back(request, event, registration)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from core.enums import Side
 from core.errors import DomainError, NotAllowedError
@@ -40,8 +40,11 @@ def test_member_registers_their_enterprise(client):
     response = client.post(register_url(event), {"next": "/workspace/"})
 
     assert response.status_code == 302
-    assert response["Location"] == "/workspace/"
     registration = Registration.objects.get()
+    # The message says “tell us below when you cannot meet”: the page with that form.
+    assert response["Location"] == (
+        reverse("event-rsvp", args=[registration.rsvp_token]) + "#availability"
+    )
     assert (registration.organization, registration.side, registration.status) == (
         organization,
         Side.ENTERPRISE,
@@ -65,11 +68,23 @@ def test_registration_without_next_goes_to_a_page_of_the_registration(client):
     response = client.post(register_url(event), {"next": "https://evil.example/"})
 
     registration = Registration.objects.get()
-    try:
-        expected = reverse("event-detail", args=[event.pk])
-    except NoReverseMatch:  # the participant pages are another stage's
-        expected = reverse("event-rsvp", args=[registration.rsvp_token])
-    assert response["Location"] == expected
+    assert response["Location"] == (
+        reverse("event-rsvp", args=[registration.rsvp_token]) + "#availability"
+    )
+
+
+def test_the_form_the_registered_message_points_to_is_on_the_page_it_opens(client):
+    event = EventFactory()
+    client.force_login(member_of(OrganizationFactory()))
+
+    response = client.post(register_url(event), follow=True)
+
+    assert messages_of(response)[0].startswith("Thank you: you are registered. Tell us below")
+    page = response.content.decode()
+    registration = Registration.objects.get()
+    unavailability = reverse("event-rsvp-unavailability", args=[registration.rsvp_token])
+    assert 'id="availability"' in page
+    assert page.index(unavailability) > page.index("Thank you: you are registered")
 
 
 def test_organization_of_both_kinds_chooses_its_side(client):

@@ -154,6 +154,21 @@ def test_invite_action_emails_the_published_events_invitees(staff_client, run_on
     assert len(mail.outbox) == 1
 
 
+def test_invite_action_before_publishing_says_why_nothing_was_sent(staff_client):
+    season = SeasonFactory()
+    for _ in range(2):
+        draft = EventFactory(season=season, status=Event.Status.DRAFT)
+        member_of(RegistrationFactory(invited=True, event=draft).organization)
+
+    response = action(staff_client, "send_invitations", [season])
+
+    (message,) = messages_of(response)
+    assert message.startswith("Nothing was sent: invitations go out for published events")
+    assert "2 events are still drafts" in message
+    assert "Publish the draft events" in message
+    assert len(mail.outbox) == 0
+
+
 def test_season_form_cleans_blackout_dates_and_the_window():
     venue = VenueFactory()
     data = {

@@ -79,18 +79,24 @@ def _meeting_vevent(organization: Organization, meeting: Meeting) -> VEvent:
         lines.append(_("Solution: %(title)s") % {"title": request.solution.title})
     side = _("Provider") if ours_is_enterprise else _("Enterprise")
     lines.append(f"{side}: {counterpart.display_name}")
+    location = _location(event, meeting.table_label)
+    page = settings.SITE_URL + reverse("event-detail", args=[event.pk])
+    if meeting.video_url:
+        # Online or hybrid: the link is where the meeting is, and what a client opens.
+        lines.append(_("Video link: %(url)s") % {"url": meeting.video_url})
+        location = " · ".join(part for part in (location, meeting.video_url) if part)
     return VEvent.new(
         uid=meeting_uid(meeting),
         summary=_("1:1 meeting with %(org)s") % {"org": counterpart.display_name},
         start=_local(meeting.starts_at),
         end=_local(meeting.ends_at),
-        location=_location(event, meeting.table_label),
+        location=location,
         description="\n".join(lines),
         stamp=timezone.now(),
         last_modified=meeting.updated_at,
         sequence=_sequence(meeting.updated_at, meeting.created_at),
         status="CONFIRMED",
-        url=settings.SITE_URL + reverse("event-detail", args=[event.pk]),
+        url=meeting.video_url or page,
     )
 
 

@@ -37,7 +37,15 @@ def is_either_side(user, request) -> bool:
     return is_member(user, request.enterprise_id) or is_member(user, request.provider_id)
 
 
+@rules.predicate
+def is_meeting_party(user, meeting) -> bool:
+    """A member of either organization of a meeting."""
+    return is_member(user, meeting.enterprise_id) or is_member(user, meeting.provider_id)
+
+
 rules.add_perm("events.answer_meeting_request", is_staff | is_asked_side)
+# The video-conference link of an online or hybrid meeting: either side, or the office.
+rules.add_perm("events.set_meeting_link", is_staff | is_meeting_party)
 rules.add_perm("events.withdraw_meeting_request", is_staff | is_either_side)
 # The object is the organization whose side of the meeting is reported.
 rules.add_perm("events.report_outcome_for", is_staff | is_member_of)

@@ -127,5 +127,6 @@ class MeetingSerializer(serializers.ModelSerializer):
             "status",
             "source",
             "published",
+            "video_url",
         ]
         read_only_fields = fields

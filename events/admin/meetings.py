@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import DomainError
 from events.admin.confirm import Step, confirm_then_run
 from events.models import Meeting, MeetingRequest, Outcome
+from events.services import online, running, undo
 from events.services import requests as request_services
-from events.services import running, undo
 
 
 @admin.register(MeetingRequest)
@@ -116,8 +116,12 @@ class MeetingAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    fields = readonly_fields
+    fields = [*readonly_fields, "video_url"]
     actions = ["cancel_selected", "restore_selected"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        # The link is the one editable field; the service checks and logs the change.
+        online.set_video_link(meeting=obj, url=obj.video_url, by=request.user)
 
     def has_add_permission(self, request) -> bool:
         # Meetings are placed by the scheduler; organizers add “must meet” requests.

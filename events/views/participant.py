@@ -8,8 +8,10 @@ requests, the schedule) needs a membership of a registered organization.
 
 from __future__ import annotations
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,10 +25,10 @@ from core.errors import DomainError
 from core.models import Organization
 from core.ratelimit import ratelimit
 from events.ics import ics_for
-from events.models import Event, MeetingRequest, Registration
+from events.models import Event, Meeting, MeetingRequest, Registration
 from events.selectors import participants as selectors
 from events.selectors import schedules as schedule_selectors
-from events.services import feeds, follow_up
+from events.services import feeds, follow_up, online
 from events.services import requests as request_services
 from matchmaking.models import Need, Solution
 
@@ -223,6 +225,27 @@ def request_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+@ratelimit("form")
+def meeting_video_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set or clear the video-conference link of one of my organizations' meetings."""
+    meeting = get_object_or_404(Meeting.objects.select_related("event"), pk=pk)
+    if not rules.has_perm("events.set_meeting_link", request.user, meeting):
+        raise Http404
+    try:
+        online.set_video_link(
+            meeting=meeting, url=request.POST.get("video_url", ""), by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The video-conference link is saved."))
+    return redirect(f"{event_url(meeting.event)}#schedule")
+
+
+@login_required
 def schedule_ics(request: HttpRequest, pk: int) -> HttpResponse:
     """My organization's meetings at one event as an .ics download."""
     event = get_object_or_404(Event.objects.visible(), pk=pk)
@@ -302,6 +325,7 @@ urlpatterns = [
     path("<int:pk>/requests/", request_meeting, name="event-request-meeting"),
     path("<int:pk>/schedule.ics", schedule_ics, name="event-schedule-ics"),
     path("requests/<int:pk>/", request_action, name="meeting-request-action"),
+    path("meetings/<int:pk>/video/", meeting_video_link, name="meeting-video-link"),
     path("calendar/link/", calendar_link, name="calendar-link"),
     path("calendar/rotate/", calendar_rotate, name="calendar-rotate"),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),

@@ -16,7 +16,7 @@ from core.errors import DomainError
 from events.admin.common import export_response, run_each
 from events.admin.confirm import Step, confirm_then_run
 from events.models import Event
-from events.services import day, running, undo
+from events.services import day, running, second_meetings, undo
 from events.services import registration as registration_services
 from events.services import schedule as schedule_services
 from events.services import season as season_services
@@ -88,6 +88,21 @@ class EventActions:
                     events,
                 )
                 % {"count": events}
+            ),
+        )
+
+    @admin.action(description=_("Carry NDA/pilot pairs as must-meet second meetings"))
+    def carry_second_meetings(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda event: second_meetings.carry_second_meetings(event=event, by=request.user),
+            lambda succeeded, total: (
+                _(
+                    "Second meetings carried for %(events)d events; see the meeting requests "
+                    "with source “second meeting”."
+                )
+                % {"events": succeeded}
             ),
         )
 

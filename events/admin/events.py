@@ -184,6 +184,7 @@ class EventAdmin(EventActions, admin.ModelAdmin):
     actions = [
         "publish_selected",
         "send_invitations",
+        "carry_second_meetings",
         "build_schedule",
         "send_schedules",
         "start_selected",

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import DomainError
 from events.admin.confirm import Step, confirm_then_run
 from events.models import Meeting, MeetingRequest, Outcome
-from events.services import online, running, undo
+from events.services import online, running, second_meetings, undo
 from events.services import requests as request_services
 
 
@@ -63,7 +63,7 @@ class MeetingRequestAdmin(admin.ModelAdmin):
         "responded_at",
         "expires_at",
     ]
-    actions = ["set_must_meet", "clear_must_meet"]
+    actions = ["set_must_meet", "clear_must_meet", "remove_second_meetings"]
 
     def has_add_permission(self, request) -> bool:
         # Requests come from participants and accepted introductions (events.services.requests).
@@ -84,6 +84,17 @@ class MeetingRequestAdmin(admin.ModelAdmin):
         count = request_services.set_must_meet(queryset, must_meet=False, by=request.user)
         self.message_user(
             request, _("%(count)d requests no longer “must meet”.") % {"count": count}
+        )
+
+    @admin.action(description=_("Remove the selected second meetings"))
+    def remove_second_meetings(self, request, queryset):
+        try:
+            count = second_meetings.remove_second_meetings(queryset, by=request.user)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
+        self.message_user(
+            request, _("%(count)d second meetings removed.") % {"count": count}, messages.SUCCESS
         )
 
 

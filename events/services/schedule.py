@@ -31,7 +31,7 @@ from core.outbox import enqueue
 from events import scheduling
 from events.models import Event, Meeting, MeetingRequest, Registration, Unavailability
 from events.selectors.schedules import REASON_NOT_ATTENDING
-from events.services import notifications
+from events.services import notifications, second_meetings
 from events.services.requests import requests_from_introductions
 from events.tasks import schedule as schedule_tasks
 
@@ -97,6 +97,7 @@ def run_scheduler(event_id: int, *, time_limit: float | None = None) -> dict[str
     if event.status in Event.SCHEDULABLE:
         _progress(event_id, 10)
         requests_from_introductions(event)
+        second_meetings.carry_second_meetings(event=event)
         _progress(event_id, 20)
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event_id)

@@ -251,7 +251,48 @@ def _publish_drafts():
     return staff, "event.published", draft
 
 
+def _second_meeting_due():
+    """An NDA reached at a past event; the pair attends the next event of the domain."""
+    from events.models import Outcome  # noqa: PLC0415
+    from tests.factories import OutcomeFactory  # noqa: PLC0415
+
+    past = EventFactory(date=in_days(-30), status=Status.FINISHED)
+    meeting = MeetingFactory(event=past, status="held")
+    OutcomeFactory(meeting=meeting, next_step=Outcome.NextStep.NDA)
+    upcoming = EventFactory(date=in_days(20), domain=past.domain)
+    RegistrationFactory(event=upcoming, organization=meeting.enterprise)
+    RegistrationFactory(event=upcoming, organization=meeting.provider, provider=True)
+    return upcoming, meeting
+
+
+def _second_meeting_carried():
+    from events.services import second_meetings  # noqa: PLC0415
+
+    upcoming, _meeting = _second_meeting_due()
+    second_meetings.carry_second_meetings(event=upcoming)
+    return upcoming, upcoming.meeting_requests.get()
+
+
+def _carry_second_meetings():
+    from events.services import second_meetings  # noqa: PLC0415
+
+    upcoming, _meeting = _second_meeting_due()
+    second_meetings.carry_second_meetings(event=upcoming)
+    return None, "meeting_request.second_meeting", upcoming.meeting_requests.get()
+
+
+def _remove_second_meetings():
+    from events.services import second_meetings  # noqa: PLC0415
+
+    _upcoming, request = _second_meeting_carried()
+    staff = StaffFactory()
+    second_meetings.remove_second_meetings([request], by=staff)
+    return staff, "meeting_request.second_meeting_removed", request
+
+
 SCENARIOS: dict[str, Callable[[], tuple]] = {
+    "events.services.second_meetings.carry_second_meetings": _carry_second_meetings,
+    "events.services.second_meetings.remove_second_meetings": _remove_second_meetings,
     "events.services.registration.register": _register,
     "events.services.registration.respond_rsvp": _respond_rsvp,
     "events.services.requests.answer_request": _answer_request,
@@ -414,6 +455,16 @@ ADMIN_CASES: dict[tuple[str, str], tuple[Callable[[], object], dict, str]] = {
         CONFIRMED,
         "registration.no_show_undone",
     ),
+    ("events.Event", "carry_second_meetings"): (
+        lambda: _second_meeting_due()[0],
+        {},
+        "meeting_request.second_meeting",
+    ),
+    ("events.MeetingRequest", "remove_second_meetings"): (
+        lambda: _second_meeting_carried()[1],
+        {},
+        "meeting_request.second_meeting_removed",
+    ),
     ("events.MeetingRequest", "set_must_meet"): (
         MeetingRequestFactory,
         {},
@@ -438,6 +489,7 @@ ADMIN_CASES: dict[tuple[str, str], tuple[Callable[[], object], dict, str]] = {
 }
 # Actions whose entries are about the season's events, not the season itself.
 ABOUT_OTHER_RECORDS = {
+    ("events.Event", "carry_second_meetings"),
     ("events.Season", "publish_drafts"),
     ("events.Season", "send_invitations"),
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
@@ -128,6 +129,7 @@ class MeetingAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     fields = [*readonly_fields, "video_url"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["cancel_selected", "restore_selected"]
 
     def save_model(self, request, obj, form, change) -> None:

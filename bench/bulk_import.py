@@ -88,3 +88,89 @@ def round_document(needs: int, solutions: int, seed: int = 0) -> dict[str, Any]:
         for s in solution_records
     ]
     return document
+
+
+def seed_published_round(needs: int, solutions: int, seed: int = 0) -> int:
+    """Write a generated round straight into the tables, published (for matching benchmarks).
+
+    Bulk inserts, no import checks: the round of `round_document`, as the import would
+    leave it with `--status approved`. Returns how many needs and solutions it wrote.
+    """
+    # Imported here: the module's document half needs no database.
+    from django.db import transaction  # noqa: PLC0415
+    from django.utils import timezone  # noqa: PLC0415
+
+    from core.models import Capability, Industry, Organization  # noqa: PLC0415
+    from matchmaking.models import Need, Solution, Status  # noqa: PLC0415
+
+    document = round_document(needs, solutions, seed)
+    industries = dict(Industry.objects.values_list("code", "pk"))
+    capabilities = dict(Capability.objects.values_list("code", "pk"))
+    now = timezone.now()
+    with transaction.atomic():
+        orgs = Organization.objects.bulk_create(
+            Organization(
+                source_key=o["key"],
+                name=o["name"],
+                kind=o["kind"],
+                uscc=o["uscc"],
+                industry_id=industries[o["industry"]],
+            )
+            for o in document["organizations"]
+        )
+        org_ids = {o.source_key: o.pk for o in orgs}
+        common = {"status": Status.APPROVED, "submitted_at": now, "published_at": now}
+        need_rows = Need.objects.bulk_create(
+            Need(
+                source_key=n["key"],
+                organization_id=org_ids[n["organization"]],
+                title=n["title"],
+                summary=n["summary"],
+                description=n["description"],
+                industry_id=industries[n["industry"]],
+                deployment=n.get("deployment", ""),
+                data_readiness=n.get("data_readiness", ""),
+                budget_min=n.get("budget_min"),
+                budget_max=n.get("budget_max"),
+                contact_name=n["contact"]["name"],
+                contact_phone=n["contact"]["phone"],
+                contact_email=n["contact"]["email"],
+                **common,
+            )
+            for n in document["needs"]
+        )
+        Need.capabilities.through.objects.bulk_create(
+            Need.capabilities.through(need_id=row.pk, capability_id=capabilities[code])
+            for row, n in zip(need_rows, document["needs"], strict=True)
+            for code in n["capabilities"]
+        )
+        solution_rows = Solution.objects.bulk_create(
+            Solution(
+                source_key=s["key"],
+                organization_id=org_ids[s["organization"]],
+                title=s["title"],
+                summary=s["summary"],
+                description=s["description"],
+                maturity=s["maturity"],
+                price_min=s.get("price_min"),
+                price_max=s.get("price_max"),
+                contact_name=s["contact"]["name"],
+                contact_phone=s["contact"]["phone"],
+                contact_email=s["contact"]["email"],
+                **{
+                    attr: mode in s["deployment_modes"]
+                    for mode, attr in Solution.DEPLOYMENT_FIELDS.items()
+                },
+                **common,
+            )
+            for s in document["solutions"]
+        )
+        for name, lookup in (("industries", industries), ("capabilities", capabilities)):
+            through = getattr(Solution, name).through
+            field = "industry_id" if name == "industries" else "capability_id"
+            through.objects.bulk_create(
+                through(solution_id=row.pk, **{field: lookup[code]})
+                for row, s in zip(solution_rows, document["solutions"], strict=True)
+                for code in s[name]
+            )
+    return len(need_rows) + len(solution_rows)

@@ -14,6 +14,7 @@ Public API (see each module's docstring for the why):
 
 from matchmaking.engine.config import DEFAULT_RELATED_INDUSTRIES, EngineConfig
 from matchmaking.engine.incremental import ItemScores, remove_from_lists, score_need, score_solution
+from matchmaking.engine.merge import SolutionSide, chunk_rows
 from matchmaking.engine.model import FittedModel, IncompatibleModelError, fit
 from matchmaking.engine.pipeline import (
     ChunkMerger,
@@ -43,8 +44,10 @@ __all__ = [
     "NeedRecord",
     "ScoredPair",
     "SolutionRecord",
+    "SolutionSide",
     "TopKEntry",
     "TopKMerge",
+    "chunk_rows",
     "compute_chunk",
     "fit",
     "match_all",

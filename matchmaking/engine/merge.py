@@ -99,6 +99,16 @@ class ChunkMerger:
         self.timings: dict[str, float] = {"merge": 0.0}
 
     @property
+    def columns(self) -> ColumnTopK | None:
+        """The solution-side state merged so far."""
+        return self._columns
+
+    @property
+    def need_parts(self) -> dict[str, list[np.ndarray]]:
+        """The need-side entries of the chunks merged so far, chunk by chunk."""
+        return self._entries
+
+    @property
     def floor(self) -> np.ndarray | None:
         """Each solution's k-th best score over the chunks merged so far (-1: fewer than k)."""
         return None if self._columns is None else self._columns.kth.copy()
@@ -152,6 +162,75 @@ class ChunkMerger:
             result.timings.get(name, 0.0) for name in ("product", "score", "topk", "merge")
         )
         return result
+
+
+def chunk_rows(model: FittedModel, chunk: ChunkResult) -> MatchResult:
+    """The rows a chunk writes itself: its needs' lists, explained (no solution ranks yet).
+
+    With `SolutionSide.split` the run's rows are exactly `merge_chunks`' result: every
+    pair of a need's list is written by its chunk, the solution-side ranks are set
+    afterwards, and only pairs in no need's list are written centrally.
+    """
+    empty = {
+        "need_id": np.zeros(0, np.int64),
+        "solution_id": np.zeros(0, np.int64),
+        "score": np.zeros(0),
+        "rank": np.zeros(0, np.int32),
+    }
+    return _assemble(model, chunk.need_entries, empty, chunk.k)
+
+
+@dataclass
+class SolutionSide:
+    """The merged solution-side lists of a run, split against the chunks' own rows.
+
+    `ranked` are (need id, solution id, rank) of pairs some chunk wrote already (in a
+    need's list): only their solution rank is to set. `extra` are the pairs in no
+    need's list, explained: rows to add.
+    """
+
+    ranked: tuple[np.ndarray, np.ndarray, np.ndarray]
+    extra: MatchResult
+
+    @classmethod
+    def split(cls, merger: ChunkMerger) -> SolutionSide:
+        model, k = merger.model, merger.k or merger.model.config.k
+        columns = merger.columns or ColumnTopK(k, len(model.solutions))
+        ranks, cols, need_ids, scores = columns.entries()
+        solution_ids = model.solutions.ids[cols]
+        n_solutions = max(len(model.solutions), 1)
+        need_side = {
+            name: np.concatenate(parts) if parts else np.zeros(0, np.int64)
+            for name, parts in merger.need_parts.items()
+        }
+
+        def keys(needs: np.ndarray, solutions: np.ndarray) -> np.ndarray:
+            rows = np.searchsorted(model.needs.ids, needs.astype(np.int64))
+            return rows * n_solutions + np.searchsorted(model.solutions.ids, solutions)
+
+        written = np.isin(
+            keys(need_ids, solution_ids),
+            keys(need_side["need_id"], need_side["solution_id"].astype(np.int64)),
+        )
+        empty = {
+            "need_id": np.zeros(0, np.int64),
+            "solution_id": np.zeros(0, np.int64),
+            "score": np.zeros(0),
+            "rank": np.zeros(0, np.int32),
+        }
+        extra = _assemble(
+            model,
+            empty,
+            {
+                "need_id": need_ids[~written],
+                "solution_id": solution_ids[~written],
+                "score": scores[~written],
+                "rank": ranks[~written] + 1,
+            },
+            k,
+        )
+        ranked = (need_ids[written], solution_ids[written], ranks[written] + 1)
+        return cls(ranked=ranked, extra=extra)
 
 
 def merge_chunks(model: FittedModel, chunks: Iterable[ChunkResult]) -> MatchResult:

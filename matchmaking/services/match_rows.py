@@ -219,3 +219,48 @@ def _copy(run_id: int, result: engine.MatchResult, computed_at: datetime) -> int
             for start in range(0, len(result), COPY_BATCH):
                 copy.write(text.lines(slice(start, start + COPY_BATCH)))
     return len(result)
+
+
+# --- the solution side of a full run, set after the chunks wrote their rows -------------
+
+
+def set_solution_ranks(
+    *, run_id: int, need_ids: np.ndarray, solution_ids: np.ndarray, ranks: np.ndarray
+) -> int:
+    """Set `rank_for_solution` of rows of run `run_id` that exist already; returns how many.
+
+    A full run's chunks write their needs' lists; the merged solution-side lists then
+    rank pairs among those rows. On PostgreSQL the ranks are COPied into a temporary
+    table and set by one UPDATE … FROM; elsewhere by a batched UPDATE per row.
+    """
+    if not len(ranks):
+        return 0
+    table = Match._meta.db_table
+    triples = zip(
+        np.asarray(need_ids).tolist(),
+        np.asarray(solution_ids).tolist(),
+        np.asarray(ranks).tolist(),
+        strict=True,
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.executemany(
+                f"UPDATE {table} SET rank_for_solution = %s "  # noqa: S608 -- our table name
+                "WHERE run_id = %s AND need_id = %s AND solution_id = %s",
+                [(rank, run_id, need, solution) for need, solution, rank in triples],
+            )
+            return len(ranks)
+        cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS solution_ranks "
+            "(need_id bigint, solution_id bigint, rank integer) ON COMMIT DROP"
+        )
+        cursor.execute("TRUNCATE solution_ranks")
+        with cursor.cursor.copy("COPY solution_ranks FROM STDIN") as copy:
+            copy.write("".join(f"{n}\t{s}\t{r}\n" for n, s, r in triples))
+        cursor.execute(
+            f"UPDATE {table} AS m SET rank_for_solution = t.rank "  # noqa: S608
+            "FROM solution_ranks AS t WHERE m.run_id = %s "
+            "AND m.need_id = t.need_id AND m.solution_id = t.solution_id",
+            [run_id],
+        )
+        return cursor.rowcount

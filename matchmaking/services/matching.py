@@ -264,6 +264,12 @@ def compute_full_chunk(run_id: int, index: int) -> None:
 
 
 def _compute_chunk(run_id: int, index: int, *, queue_finish: bool) -> None:
+    """One chunk: load its needs' model, score them, and write their lists' rows.
+
+    The rows (each need's top-k, explained) go into the run's generation by COPY in
+    the transaction that marks the chunk done; the chunk's solution-side candidates
+    are kept for the central merge (`finish_full_run`).
+    """
     chunk = MatchRunChunk.objects.get(run_id=run_id, index=index)
     if chunk.done:
         return
@@ -271,12 +277,16 @@ def _compute_chunk(run_id: int, index: int, *, queue_finish: bool) -> None:
     need_ids = json.loads(bytes(chunk.result))
     model = _load_model(run_id)
     result = engine.compute_chunk(model, need_ids, exclusions())
-    seconds = time.perf_counter() - started
+    rows = engine.chunk_rows(model, result)
     with transaction.atomic():
         updated = MatchRunChunk.objects.filter(pk=chunk.pk, done=False).update(
-            done=True, result=result.to_bytes(), seconds=round(seconds, 3)
+            done=True, result=result.to_bytes()
         )
         if updated:
+            match_rows.write_match_rows(run_id=run_id, result=rows)
+            MatchRunChunk.objects.filter(pk=chunk.pk).update(
+                seconds=round(time.perf_counter() - started, 3)
+            )
             run = MatchRun.objects.select_for_update().get(pk=run_id)
             run.chunks_done = F("chunks_done") + 1
             run.save(update_fields=["chunks_done"])
@@ -292,25 +302,41 @@ def _compute_chunk(run_id: int, index: int, *, queue_finish: bool) -> None:
 
 
 def finish_full_run(run_id: int) -> MatchRun:
-    """Phase 3: merge the chunks, persist the generation, flip, and catch up."""
+    """Phase 3: merge the solutions' lists, add their rows, flip, and catch up.
+
+    The chunks wrote their needs' lists already. What stays central is merging the
+    chunks' solution-side candidates (one chunk in memory at a time) and writing what
+    that adds: the solution ranks of rows already written, and the explained rows of
+    pairs that are in a solution's list only.
+    """
     run = MatchRun.objects.get(pk=run_id)
     if run.status == MatchRun.Status.SUCCEEDED:
         return run
     timings = dict(run.timings)
     started = time.perf_counter()
     model = _load_model(run_id)
-    chunks = [
-        engine.ChunkResult.from_bytes(bytes(c.result))
-        for c in run.chunks.filter(done=True).order_by("index")
-    ]
-    if len(chunks) != run.chunks_total:
-        raise RuntimeError(f"run {run_id}: {len(chunks)} of {run.chunks_total} chunks done")
+    done = run.chunks.filter(done=True).order_by("index")
+    if done.count() != run.chunks_total:
+        raise RuntimeError(f"run {run_id}: {done.count()} of {run.chunks_total} chunks done")
     timings["chunks"] = round(sum(run.chunks.values_list("seconds", flat=True)), 3)
-    result = engine.merge_chunks(model, chunks)
+    merger = engine.ChunkMerger(model)
+    for blob in done.values_list("result", flat=True).iterator(chunk_size=1):
+        merger.add(engine.ChunkResult.from_bytes(bytes(blob)))
+    solution_side = engine.SolutionSide.split(merger)
     merged = time.perf_counter()
     _progress(run_id, progress=88)
-    Match.objects.filter(run_id=run_id).delete()  # a retried finish starts clean
-    rows = persist_result(run, result)
+    with transaction.atomic():
+        # A retried finish starts from the chunks' rows alone.
+        Match.objects.filter(run_id=run_id, rank_for_need__isnull=True).delete()
+        Match.objects.filter(run_id=run_id, rank_for_solution__isnull=False).update(
+            rank_for_solution=None
+        )
+        match_rows.write_match_rows(run_id=run_id, result=solution_side.extra)
+        need_ids, solution_ids, ranks = solution_side.ranked
+        match_rows.set_solution_ranks(
+            run_id=run_id, need_ids=need_ids, solution_ids=solution_ids, ranks=ranks
+        )
+    rows = Match.objects.filter(run_id=run_id).count()
     persisted = time.perf_counter()
     with transaction.atomic():
         state = MatchingState.objects.select_for_update().get_or_create(pk=1)[0]

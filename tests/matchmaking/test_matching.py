@@ -87,14 +87,14 @@ def test_new_generation_is_invisible_until_the_flip(demo_catalog):
     second = MatchRun.objects.create(kind="full")
     for index in matching.prepare_full_run(second.pk):
         matching.compute_full_chunk(second.pk, index)
-    chunks = [
-        engine.ChunkResult.from_bytes(bytes(c.result)) for c in second.chunks.order_by("index")
-    ]
-    result = engine.merge_chunks(matching._load_model(second.pk), chunks)  # noqa: SLF001
-    written = matching.persist_result(second, result)
 
-    assert written == Match.objects.filter(run=second).count()
-    assert stored_generation() == before  # readers still see the old generation
+    # Each chunk wrote its needs' lists into the new generation ...
+    written = Match.objects.filter(run=second)
+    assert set(written.values_list("need_id", flat=True)) == set(
+        Need.objects.published().values_list("pk", flat=True)
+    )
+    assert not written.filter(rank_for_need__isnull=True).exists()
+    assert stored_generation() == before  # ... and readers still see the old generation
 
     matching.finish_full_run(second.pk)
     assert set(Match.objects.active().values_list("run_id", flat=True)) == {second.pk}

@@ -51,6 +51,7 @@ TASK_GROUPS: tuple[TaskGroup, ...] = (
             "matchmaking.Match",
             "matchmaking.Interest",
             "matchmaking.MatchFeedback",
+            "matchmaking.SearchSynonym",
         ),
     ),
     TaskGroup(

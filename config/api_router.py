@@ -2,14 +2,20 @@
 
 from rest_framework.routers import DefaultRouter
 
-from core.api.views import AuthTokenViewSet, OrganizationViewSet
+from core.api.views import AuthTokenViewSet
 from events.api import EventViewSet, MeetingViewSet
-from matchmaking.api import InterestViewSet, MatchViewSet, NeedViewSet, SolutionViewSet
+from matchmaking.api import (
+    InterestViewSet,
+    MatchViewSet,
+    NeedViewSet,
+    OrganizationSearchViewSet,
+    SolutionViewSet,
+)
 from matchmaking.api_threads import ThreadViewSet
 
 router = DefaultRouter()
 router.register("auth/token", AuthTokenViewSet, basename="auth-token")
-router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("organizations", OrganizationSearchViewSet, basename="organization")
 router.register("needs", NeedViewSet, basename="need")
 router.register("solutions", SolutionViewSet, basename="solution")
 router.register("matches", MatchViewSet, basename="match")

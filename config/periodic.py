@@ -50,6 +50,11 @@ PERIODIC_TASKS: tuple[Periodic, ...] = (
         "matchmaking.close_expired_needs",
         crontab="10 0 *",
     ),
+    Periodic(
+        "Saved search digests (daily and weekly)",
+        "matchmaking.send_search_digests",
+        every_minutes=60,
+    ),
 )
 
 

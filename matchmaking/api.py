@@ -38,12 +38,14 @@ from rest_framework.response import Response
 from config.filtering import ID_SCHEMA, FilterSet, IdFilter
 from core.acting import acting_organization
 from core.api.errors import ServiceErrorsMixin
+from core.api.views import OrganizationViewSet
 from core.enums import Side
 from core.models import Capability, Industry
-from matchmaking.filters import NeedFilter, SolutionFilter
+from matchmaking.filters import NeedFilter, OrganizationFilter, SolutionFilter
 from matchmaking.models import Interest, Match, MatchFeedback, Need, Solution, Status, StatusChange
 from matchmaking.permissions import CanPostRecord
 from matchmaking.rules import NEED, SOLUTION, may_post_as
+from matchmaking.search.queries import RANK, by_relevance
 from matchmaking.selectors import _with_interest_state
 from matchmaking.serializers import (
     API_FIELD_PATHS,
@@ -90,7 +92,26 @@ class SolutionApiFilter(SolutionFilter):
     ordering = None
 
 
+class RelevanceOrderMixin:
+    """`?q=` ranks the list by relevance (matchmaking/search) unless `?ordering=` is given."""
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        if RANK in queryset.query.annotations and not self.request.query_params.get("ordering"):
+            queryset = by_relevance(queryset)
+        return queryset
+
+
+class OrganizationSearchViewSet(RelevanceOrderMixin, OrganizationViewSet):
+    """Enterprises and AI solution providers taking part in the programme;
+    `?q=` searches their names, descriptions and industries in both languages."""
+
+    filterset_class = OrganizationFilter
+    filterset_fields = None
+
+
 class CatalogViewSet(
+    RelevanceOrderMixin,
     ServiceErrorsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

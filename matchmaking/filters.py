@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from config.filtering import FilterSet
-from core.models import Capability, Industry
+from core.models import Capability, Industry, Organization
 from matchmaking.models import (
     DataReadiness,
     Deployment,
@@ -17,34 +18,66 @@ from matchmaking.models import (
     Need,
     Solution,
 )
-
-
-def _text_search(queryset: QuerySet, value: str) -> QuerySet:
-    """Every word (Chinese or English) must appear in the title or the summary."""
-    for term in value.split()[:8]:
-        queryset = queryset.filter(Q(title__icontains=term) | Q(summary__icontains=term))
-    return queryset
+from matchmaking.search.queries import by_relevance, search
 
 
 class CatalogFilter(FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    """Filters of a catalog list; `q` ranks the filtered records by relevance
+    (matchmaking/search): the order when no other is chosen."""
+
+    kind = ""
+    q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
     capability = django_filters.ModelMultipleChoiceFilter(
         label=_("AI capability"),
         field_name="capabilities__code",
         to_field_name="code",
         queryset=Capability.objects.order_by("sort_order"),
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def search(self, queryset, name, value):
-        return _text_search(queryset, value)
+        return queryset  # applied last, in filter_queryset, among the filtered records
+
+    def _given(self, name: str) -> bool:
+        data = self.form.data
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        return any(str(value).strip() for value in values if value is not None)
+
+    def filter_queryset(self, queryset):
+        filtered = super().filter_queryset(queryset)
+        query = (self.form.cleaned_data.get("q") or "").strip()
+        if not query:
+            return filtered
+        others = any(self._given(name) for name in self.filters if name not in ("q", "ordering"))
+        found = search(
+            filtered,
+            kind=self.kind,
+            query=query,
+            user=getattr(self.request, "user", None),
+            restrict=others,
+        )
+        return found if self.form.cleaned_data.get("ordering") else by_relevance(found)
+
+
+class OrganizationFilter(CatalogFilter):
+    """The organizations API's filters, with `q`."""
+
+    kind = "organization"
+    capability = None
+
+    class Meta:
+        model = Organization
+        fields = ["q", "kind", "verified", "district"]
 
 
 class NeedFilter(CatalogFilter):
+    kind = "need"
     industry = django_filters.ModelMultipleChoiceFilter(
         label=_("Industry"),
         field_name="industry__code",
         to_field_name="code",
         queryset=Industry.objects.order_by("sort_order"),
+        widget=forms.CheckboxSelectMultiple,
     )
     deployment = django_filters.ChoiceFilter(label=_("Deployment"), choices=Deployment.choices)
     data_readiness = django_filters.ChoiceFilter(
@@ -82,11 +115,13 @@ class NeedFilter(CatalogFilter):
 
 
 class SolutionFilter(CatalogFilter):
+    kind = "solution"
     industry = django_filters.ModelMultipleChoiceFilter(
         label=_("Industry"),
         field_name="industries__code",
         to_field_name="code",
         queryset=Industry.objects.order_by("sort_order"),
+        widget=forms.CheckboxSelectMultiple,
     )
     deployment = django_filters.ChoiceFilter(
         label=_("Deployment"), choices=Deployment.choices, method="offers_deployment"

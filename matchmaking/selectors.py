@@ -268,3 +268,38 @@ def unread_thread_count(user) -> int:
     if not user.is_authenticated:
         return 0
     return sum(1 for unread in visible_threads(user).values_list("unread", flat=True) if unread)
+
+
+# --- saved searches ----------------------------------------------------------------------
+
+
+def followed_topics(limit: int = 20) -> list[dict]:
+    """What users follow (the staff dashboard): each search term, industry and capability
+    of their saved searches, and "new needs matching my solutions", with how many users
+    follow it, most followed first."""
+    from core.models import Capability, Industry  # noqa: PLC0415
+    from matchmaking.models import SavedSearch  # noqa: PLC0415
+
+    industries = {i.code: i.name for i in Industry.objects.all()}
+    capabilities = {c.code: c.name for c in Capability.objects.all()}
+    followers: dict[tuple[str, str], set[int]] = {}
+    rows = SavedSearch.objects.values_list("user_id", "kind", "query", "filters")
+    for user_id, kind, query, filters in rows:
+        topics = []
+        if kind == SavedSearch.Kind.MATCHES:
+            topics.append(("matches", str(SavedSearch.Kind.MATCHES.label)))
+        if query:
+            topics.append(("query", " ".join(query.lower().split())))
+        topics.extend(
+            ("industry", industries.get(c, c)) for c in (filters or {}).get("industry", [])
+        )
+        topics.extend(
+            ("capability", capabilities.get(c, c)) for c in (filters or {}).get("capability", [])
+        )
+        for topic in topics:
+            followers.setdefault(topic, set()).add(user_id)
+    ranked = sorted(followers.items(), key=lambda item: (-len(item[1]), item[0]))
+    return [
+        {"kind": kind, "topic": topic, "users": len(users)}
+        for (kind, topic), users in ranked[:limit]
+    ]

@@ -83,3 +83,11 @@ def follow_up_interests() -> dict[str, int]:
 def close_expired_needs() -> int:
     """Close the published needs whose wanted-by date has passed (owners are told)."""
     return catalog.close_expired_needs()
+
+
+@shared_task(name="matchmaking.send_search_digests")
+def send_search_digests() -> int:
+    """Beat job: one digest email per user with new results of their saved searches."""
+    from matchmaking.services import alerts  # noqa: PLC0415
+
+    return alerts.send_due_digests()

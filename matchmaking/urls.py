@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matchmaking.views import catalog, matching, threads
+from matchmaking.views import catalog, matching, searches, threads
 
 urlpatterns = [
     path("attachments/<int:pk>/", catalog.attachment_download, name="attachment-download"),
@@ -12,6 +12,11 @@ urlpatterns = [
     path("threads/", threads.thread_list, name="threads"),
     path("threads/<int:pk>/", threads.thread_detail, name="thread-detail"),
     path("threads/files/<int:pk>/", threads.message_file, name="thread-message-file"),
+    path("searches/save/", searches.save_search, name="saved-search-save"),
+    path("searches/<int:pk>/", searches.saved_search_action, name="saved-search-action"),
+    path(
+        "searches/unsubscribe/<str:token>/", searches.unsubscribe, name="saved-search-unsubscribe"
+    ),
 ]
 
 for kind, plural in (("need", "needs"), ("solution", "solutions")):

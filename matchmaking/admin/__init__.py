@@ -4,4 +4,5 @@ from matchmaking.admin import (  # noqa: F401 — registers the admin classes
     filings,
     matching,
     review,
+    search,
 )

@@ -224,10 +224,15 @@ class Glossary:
     @classmethod
     def load(cls, path: Path = GLOSSARY_PATH) -> Glossary:
         data = json.loads(path.read_text(encoding="utf-8"))
+        return cls.from_entries(data["entries"], data["words"])
+
+    @classmethod
+    def from_entries(cls, entries: Iterable[dict], extra_words: Iterable[str] = ()) -> Glossary:
+        """Tables of entries {"zh": canonical, "en": [forms], "alt": [Chinese synonyms]}."""
         english: dict[tuple[str, ...], list[str]] = {}
         chinese: dict[str, list[str]] = {}
-        words: set[str] = set(data["words"])
-        for entry in data["entries"]:
+        words: set[str] = set(extra_words)
+        for entry in entries:
             canonical = entry["zh"]
             words.add(canonical)
             for form in entry["en"]:

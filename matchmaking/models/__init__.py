@@ -22,6 +22,7 @@ from matchmaking.models.matching import (
     PendingMatch,
 )
 from matchmaking.models.review import ReturnReason
+from matchmaking.models.search import SavedSearch, SearchAlert, SearchSynonym
 from matchmaking.models.threads import Thread, ThreadDigest, ThreadMessage, ThreadRead
 
 __all__ = [
@@ -44,6 +45,9 @@ __all__ = [
     "Need",
     "PendingMatch",
     "ReturnReason",
+    "SavedSearch",
+    "SearchAlert",
+    "SearchSynonym",
     "Solution",
     "Status",
     "StatusChange",

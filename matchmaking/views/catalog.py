@@ -33,6 +33,7 @@ from matchmaking.filters import NeedFilter, SolutionFilter
 from matchmaking.forms.catalog import NeedForm, SolutionForm, bound_form
 from matchmaking.models import Attachment, Need, Solution
 from matchmaking.rules import may_post_as
+from matchmaking.search.queries import search_context
 from matchmaking.services import catalog as services
 
 PAGE_SIZE = 20
@@ -137,7 +138,7 @@ def catalog_list(request: HttpRequest, kind: str) -> HttpResponse:
         changed=Max("updated_at"), published=Count("pk")
     )
     queryset = spec.published()
-    filterset = spec.filterset(request.GET or None, queryset=queryset)
+    filterset = spec.filterset(request.GET or None, queryset=queryset, request=request)
     valid = not filterset.is_bound or filterset.is_valid()
     # An invalid filter is shown back with its error, and never kept.
     query = _catalog_query(filterset, _page_number(request)) if valid else request.GET
@@ -146,9 +147,10 @@ def catalog_list(request: HttpRequest, kind: str) -> HttpResponse:
     body = cache.get(key) if key else None
     if body is None:
         if valid:
-            filterset = spec.filterset(query or None, queryset=queryset)
+            filterset = spec.filterset(query or None, queryset=queryset, request=request)
         records = filterset.qs if filterset.is_bound and valid else queryset
-        if not query.get("ordering") or not valid:
+        searched = valid and bool(query.get("q"))
+        if not valid or not (query.get("ordering") or searched):
             records = records.order_by("-published_at", "-pk")
         without_page = query.copy()
         without_page.pop("page", None)
@@ -157,6 +159,8 @@ def catalog_list(request: HttpRequest, kind: str) -> HttpResponse:
             page=Paginator(records, PAGE_SIZE).get_page(query.get("page")),
             query=without_page.urlencode(),
         )
+        if searched:
+            context.update(search_context(kind, query["q"], request.user, context["page"]))
         body = render_to_string("catalog/list_body.html", context, request=request)
         if key:
             cache.set(key, body, CATALOG_CACHE_SECONDS)

@@ -248,6 +248,16 @@ MATRIX: list[Row] = [
     _obj("thread-message-file", "message:foreign", (LOGIN, 404, 404, 200)),
     _obj("interest-thread", "interest:own", (LOGIN, REDIRECT, REDIRECT, 404), method="post"),
     _obj("interest-thread", "interest:foreign", (LOGIN, 404, 404, 404), method="post"),
+    # --- saved searches -----------------------------------------------------------------
+    _post("saved-search-save", (LOGIN, REDIRECT, REDIRECT, REDIRECT), {"q": "质检"}),
+    _obj(
+        "saved-search-action",
+        "saved:ent",
+        (LOGIN, REDIRECT, 404, 404),
+        method="post",
+        data={"action": "rename", "name": "质检周报"},
+    ),
+    Row("saved-search-unsubscribe", ALL_200, kwargs={"token": "not-a-signed-token"}),
     # --- events -------------------------------------------------------------------------
     Row("event-list", ALL_200),
     Row("my-events", SIGNED_IN),

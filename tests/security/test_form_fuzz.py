@@ -189,10 +189,17 @@ def _outcome_form(cls, world: World, data, files):
 
 
 def _filterset(cls, world: World, data, files):
+    from core.models import Organization  # noqa: PLC0415
     from events.models import Event  # noqa: PLC0415
     from matchmaking.models import Match, Need, Solution  # noqa: PLC0415
 
-    queryset = {"Need": Need, "Solution": Solution, "Match": Match, "Event": Event}
+    queryset = {
+        "Need": Need,
+        "Solution": Solution,
+        "Match": Match,
+        "Event": Event,
+        "Organization": Organization,
+    }
     model = cls._meta.model
     kwargs = {}
     if "organization_id" in inspect.signature(cls.__init__).parameters:
@@ -418,6 +425,29 @@ POST_VIEWS = [
         ENTERPRISE,
         {"pk": "interest:incoming"},
         _keys("next", action=st.one_of(ACTIONS, VALUE)),
+    ),
+    (
+        "saved-search-save",
+        ENTERPRISE,
+        {},
+        _keys(
+            "q",
+            "name",
+            "next",
+            "frequency",
+            "kind",
+            "record_kind",
+            "min_score",
+            "industry",
+            "capability",
+            "budget_from",
+        ),
+    ),
+    (
+        "saved-search-action",
+        ENTERPRISE,
+        {"pk": "saved:ent"},
+        _keys("name", action=st.one_of(ACTIONS, VALUE)),
     ),
     (
         "event-rsvp",

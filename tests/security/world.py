@@ -287,6 +287,14 @@ def build_world() -> World:
     attach("attachment:other", "e2-confidential-plan.pdf", need=o["need:other"])
     attach("attachment:other_shared", "p2-brochure.pdf", solution=o["solution:other"])
 
+    # --- search --------------------------------------------------------------------
+    from matchmaking.models import SavedSearch, SearchSynonym  # noqa: PLC0415
+
+    o["synonym"] = SearchSynonym.objects.create(chinese="质检, 质量检测", english="qc")
+    o["saved:ent"] = SavedSearch.objects.create(
+        user=world.users[ENTERPRISE], name="质检", query="质检", filters={}
+    )
+
     # --- matches and introductions --------------------------------------------------
     run = active_run()
     pairs = {

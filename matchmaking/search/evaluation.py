@@ -1,0 +1,84 @@
+"""Relevance figures of the catalog search over judged queries (docs/SEARCH.md).
+
+Judgments name records by their catalog key (`source_key`, as the demo catalog and
+any catalog import set it). Recall@10: the share of a query's relevant records among
+its first ten results; MRR: the mean of 1 / rank of the first relevant result (0 when
+none is found).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+
+from matchmaking.models import Need, Solution, Status
+from matchmaking.search.queries import by_relevance, search
+
+JUDGMENTS = Path(settings.BASE_DIR) / "tests" / "search" / "judgments.json"
+CUTOFF = 10
+_MODELS = {"need": Need, "solution": Solution}
+
+
+@dataclass(frozen=True)
+class Figures:
+    queries: int
+    recall: float
+    mrr: float
+    misses: tuple[str, ...]  # queries whose relevant records are not all in the first ten
+
+
+def load_judgments(path: Path = JUDGMENTS) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["queries"]
+
+
+def evaluate(judgments: list[dict]) -> dict[str, Figures]:
+    """Figures per half ("tuning", "held-out") and for all queries, searched as an
+    anonymous visitor over the published records of the database."""
+    keys = {
+        kind: dict(model.objects.exclude(source_key=None).values_list("source_key", "pk"))
+        for kind, model in _MODELS.items()
+    }
+    per_half: dict[str, list[tuple[float, float, str]]] = {}
+    for judgment in judgments:
+        kind = judgment["kind"]
+        relevant = {keys[kind][key] for key in judgment["relevant"] if key in keys[kind]}
+        published = _MODELS[kind].objects.filter(status=Status.APPROVED)
+        found = search(
+            published, kind=kind, query=judgment["q"], user=AnonymousUser(), restrict=False
+        )
+        ranked = list(by_relevance(found).values_list("pk", flat=True)[:CUTOFF])
+        recall = len(relevant & set(ranked)) / len(relevant) if relevant else 0.0
+        first = next((i for i, pk in enumerate(ranked, start=1) if pk in relevant), None)
+        row = (recall, 1.0 / first if first else 0.0, f"{kind}: {judgment['q']}")
+        per_half.setdefault(judgment.get("half", "tuning"), []).append(row)
+        per_half.setdefault("all", []).append(row)
+    return {
+        half: Figures(
+            queries=len(rows),
+            recall=sum(r[0] for r in rows) / len(rows),
+            mrr=sum(r[1] for r in rows) / len(rows),
+            misses=tuple(r[2] for r in rows if r[0] < 1.0),
+        )
+        for half, rows in per_half.items()
+    }
+
+
+def evaluate_on_demo(judgments: list[dict]) -> dict[str, Figures]:
+    """`evaluate` over the demo catalog: the database's own when it is seeded, else
+    the demo catalog imported in a transaction that is rolled back afterwards."""
+    from matchmaking.catalog_io import import_catalog, parse_document  # noqa: PLC0415
+    from matchmaking.services.demo import DEMO_CATALOG  # noqa: PLC0415
+
+    catalog = parse_document(DEMO_CATALOG.read_bytes())
+    if Need.objects.filter(source_key=catalog["needs"][0]["key"]).exists():
+        return evaluate(judgments)
+    with transaction.atomic():
+        import_catalog(catalog, status=Status.APPROVED)
+        figures = evaluate(judgments)
+        transaction.set_rollback(True)
+    return figures

@@ -26,6 +26,7 @@ from events.admin.common import (
     no_show_history,
 )
 from events.admin.event_actions import EventActions
+from events.admin.outcomes import MEETING_COLUMNS, outcome_link
 from events.models import Event, Meeting, Registration
 from events.selectors.schedules import describe_unscheduled
 
@@ -77,7 +78,7 @@ class MeetingInline(admin.TabularInline):
     refuses double bookings)."""
 
     model = Meeting
-    fields = ["time", "table_number", "enterprise", "provider", "status", "source", "published"]
+    fields = MEETING_COLUMNS
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -97,6 +98,10 @@ class MeetingInline(admin.TabularInline):
     @admin.display(description=_("table"))
     def table_number(self, obj: Meeting) -> str:
         return obj.table_label
+
+    @admin.display(description=_("outcome"))
+    def outcome(self, obj: Meeting) -> str:
+        return outcome_link(obj)
 
 
 # --- events --------------------------------------------------------------------------

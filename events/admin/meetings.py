@@ -1,17 +1,17 @@
-"""Admin: meeting requests (with "must meet"), the meetings the scheduler placed, and
-the outcomes participants reported (staff may record one on a side's behalf)."""
+"""Admin: meeting requests (with "must meet") and the meetings the scheduler placed,
+each with a link to record its outcome (events.admin.outcomes)."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 from events.admin.confirm import Step, confirm_then_run
-from events.models import Meeting, MeetingRequest, Outcome
-from events.services import online, running, second_meetings, undo
+from events.admin.outcomes import MEETING_COLUMNS, MeetingOutcomePage, outcome_link
+from events.models import Meeting, MeetingRequest
+from events.services import online, second_meetings, undo
 from events.services import requests as request_services
 
 
@@ -100,17 +100,8 @@ class MeetingRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
-    list_display = [
-        "event",
-        "time",
-        "table_number",
-        "enterprise",
-        "provider",
-        "status",
-        "source",
-        "published",
-    ]
+class MeetingAdmin(MeetingOutcomePage, admin.ModelAdmin):
+    list_display = ["event", *MEETING_COLUMNS]
     list_filter = ["status", "source", "published", "event__season", "event__status"]
     search_fields = ["enterprise__name", "provider__name", "event__title_zh"]
     list_select_related = ["event", "enterprise", "provider"]
@@ -185,6 +176,13 @@ class MeetingAdmin(admin.ModelAdmin):
             undo.restore_meeting,
         )
 
+    def get_urls(self):
+        return [*self.outcome_urls(), *super().get_urls()]
+
+    @admin.display(description=_("outcome"))
+    def outcome(self, obj: Meeting) -> str:
+        return outcome_link(obj)
+
     @admin.display(description=_("time"), ordering="slot")
     def time(self, obj: Meeting) -> str:
         return f"{obj.event.date:%Y-%m-%d} {obj.event.slot_label(obj.slot)}"
@@ -192,76 +190,3 @@ class MeetingAdmin(admin.ModelAdmin):
     @admin.display(description=_("table"), ordering="table")
     def table_number(self, obj: Meeting) -> str:
         return obj.table_label
-
-
-class OutcomeForm(forms.ModelForm):
-    class Meta:
-        model = Outcome
-        fields = ["meeting", "side", "stage", "rating", "next_step", "deal_value", "note"]
-
-    def clean(self):
-        cleaned = super().clean()
-        meeting = cleaned.get("meeting") or (self.instance.meeting if self.instance.pk else None)
-        side = cleaned.get("side") or self.instance.side
-        stage = cleaned.get("stage") or self.instance.stage
-        if meeting is not None and side and stage:
-            try:
-                running.check_outcome_allowed(
-                    meeting=meeting, side=side, stage=stage, by=self.request_user
-                )
-            except DomainError as error:
-                raise forms.ValidationError(error.message) from None
-        return cleaned
-
-
-@admin.register(Outcome)
-class OutcomeAdmin(admin.ModelAdmin):
-    """Outcomes as participants reported them; staff may record one on a side's behalf
-    (a phone survey), which goes through the same service as the feedback form."""
-
-    list_display = [
-        "meeting_event",
-        "meeting_pair",
-        "side",
-        "stage",
-        "rating",
-        "next_step",
-        "deal_value",
-        "submitted_at",
-    ]
-    list_filter = ["stage", "side", "next_step", "meeting__event__season", "meeting__event__domain"]
-    search_fields = ["meeting__enterprise__name", "meeting__provider__name", "note"]
-    list_select_related = ["meeting__event", "meeting__enterprise", "meeting__provider"]
-    raw_id_fields = ["meeting"]
-    form = OutcomeForm
-    fields = ["meeting", "side", "stage", "rating", "next_step", "deal_value", "note"]
-    date_hierarchy = "submitted_at"
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        form.request_user = request.user
-        return form
-
-    def get_readonly_fields(self, request, obj=None):
-        return ["meeting", "side", "stage"] if obj is not None else []
-
-    @admin.display(description=_("event"), ordering="meeting__event__date")
-    def meeting_event(self, obj: Outcome) -> str:
-        return str(obj.meeting.event)
-
-    @admin.display(description=_("meeting"))
-    def meeting_pair(self, obj: Outcome) -> str:
-        return f"{obj.meeting.enterprise} ↔ {obj.meeting.provider}"
-
-    def save_model(self, request, obj: Outcome, form, change) -> None:
-        saved = running.record_outcome(
-            meeting=obj.meeting,
-            side=obj.side,
-            stage=obj.stage,
-            by=request.user,
-            rating=obj.rating,
-            next_step=obj.next_step,
-            deal_value=obj.deal_value,
-            note=obj.note,
-        )
-        obj.pk = saved.pk

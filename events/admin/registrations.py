@@ -4,13 +4,15 @@ history and its RSVP code; check-in and no-show as actions (through the services
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Q
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from events.admin.common import no_show_badge, no_show_history
 from events.admin.confirm import Step, confirm_then_run
-from events.models import Registration
+from events.admin.outcomes import outcome_link
+from events.models import Meeting, Registration
 from events.services import day, running, undo
 
 
@@ -46,6 +48,8 @@ class RegistrationAdmin(admin.ModelAdmin):
         "responded_at",
         "checked_in_at",
         "checked_in_by",
+        "no_show_at",
+        "meetings_here",
         "created_at",
     ]
     # What staff edit, then what the answers and the door wrote.
@@ -65,6 +69,34 @@ class RegistrationAdmin(admin.ModelAdmin):
     @admin.display(description=_("past no-shows"), ordering="no_show_count")
     def past_no_shows(self, obj: Registration) -> str:
         return no_show_badge(getattr(obj, "no_show_count", 0))
+
+    @admin.display(description=_("meetings at this event"))
+    def meetings_here(self, obj: Registration) -> str:
+        """The organization's meetings at the event, each with its outcome link."""
+        if not obj.pk:
+            return "—"
+        meetings = (
+            Meeting.objects.filter(event_id=obj.event_id)
+            .filter(Q(enterprise_id=obj.organization_id) | Q(provider_id=obj.organization_id))
+            .select_related("event", "enterprise", "provider")
+            .order_by("slot")
+        )
+        rows = format_html_join(
+            "",
+            "<li>{} · {} · {} · {}</li>",
+            (
+                (
+                    meeting.event.slot_label(meeting.slot),
+                    meeting.provider
+                    if meeting.enterprise_id == obj.organization_id
+                    else meeting.enterprise,
+                    meeting.get_status_display(),
+                    outcome_link(meeting),
+                )
+                for meeting in meetings
+            ),
+        )
+        return format_html('<ul id="registration-meetings">{}</ul>', rows) if rows else "—"
 
     @admin.display(description=_("RSVP code"))
     def rsvp_code(self, obj: Registration) -> str:

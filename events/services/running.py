@@ -275,12 +275,24 @@ def check_outcome_allowed(*, meeting: Meeting, side: str, stage: str, by: User) 
     if meeting.status == Meeting.Status.CANCELLED:
         raise DomainError(_("This meeting was cancelled."))
     if meeting.status == Meeting.Status.NO_SHOW:
-        raise DomainError(
-            _(
-                "This meeting is recorded as a no-show. If it took place, "
-                "ask the programme office to correct the check-in."
-            )
+        raise DomainError(_no_show_advice(by))
+
+
+def _no_show_advice(by: User) -> str:
+    """What to do about a meeting recorded as a no-show that did take place: the office
+    corrects the check-in itself; a participant asks the office to."""
+    if by.is_staff:
+        return _(
+            "This meeting is recorded as a no-show because a side was marked absent. If it "
+            "took place, check that organization in on the check-in page (that takes the "
+            "no-show back), then record the outcome here."
         )
+    return _(
+        "This meeting is recorded as a no-show because your organization or the other "
+        "one was marked absent. If it took place, reply to your schedule email or tell "
+        "the programme office at the event: once they correct the check-in, you can "
+        "report the outcome here."
+    )
 
 
 @transaction.atomic

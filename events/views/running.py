@@ -11,7 +11,6 @@ import re
 
 import qrcode
 import qrcode.image.svg
-from django import forms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
@@ -22,13 +21,14 @@ from django.urls import path
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.timezone import localtime
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config.forms import posted_pk
 from core.errors import DomainError
+from events.forms import FeedbackForm
 from events.models import Event, Outcome, Registration
 from events.selectors import check_in as check_in_selectors
 from events.selectors import dashboard as dashboard_selectors
@@ -155,50 +155,6 @@ def rsvp_qr(request: HttpRequest, token: str) -> HttpResponse:
 
 
 # --- feedback ------------------------------------------------------------------------
-
-
-class FeedbackForm(forms.Form):
-    """One meeting's outcome as one side reports it; left empty, the meeting is skipped."""
-
-    rating = forms.TypedChoiceField(
-        label=gettext_lazy("How useful was the meeting?"),
-        help_text=gettext_lazy("1 = not at all, 5 = very"),
-        choices=[(i, str(i)) for i in range(1, 6)],
-        coerce=int,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    next_step = forms.ChoiceField(
-        label=gettext_lazy("Next step"),
-        choices=[("", "—"), *Outcome.NextStep.choices],
-        required=False,
-    )
-    deal_value = forms.IntegerField(
-        label=gettext_lazy("Deal value (10k CNY)"),
-        help_text=gettext_lazy("Optional: the value of the NDA, pilot or contract, in 万元."),
-        min_value=0,
-        max_value=10_000_000,
-        required=False,
-    )
-    note = forms.CharField(
-        label=gettext_lazy("Note"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def clean(self) -> dict:
-        data = super().clean()
-        self.is_blank = not any(
-            data.get(name) not in (None, "")
-            for name in ("rating", "next_step", "deal_value", "note")
-        )
-        if not self.is_blank:
-            for name in ("rating", "next_step"):
-                if data.get(name) in (None, "") and name not in self.errors:
-                    self.add_error(name, _("Please answer this to save the meeting's feedback."))
-        return data
 
 
 def _feedback_rows(request: HttpRequest, event: Event, organization, stage: str) -> list[dict]:

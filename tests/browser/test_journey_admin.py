@@ -289,14 +289,12 @@ def test_programme_office_journey(celery_worker, page, programme, screenshot):
 
     # --- record an outcome taken by phone ----------------------------------------------
     meeting = Meeting.objects.filter(event=event, status="held").order_by("slot", "table").first()
-    page.goto("/admin/events/outcome/add/")
-    page.locator("#id_meeting").fill(str(meeting.pk))
-    page.locator("#id_side").select_option("enterprise")
-    page.locator("#id_stage").select_option("event")
-    page.locator("#id_rating").fill("5")
-    page.locator("#id_next_step").select_option("contract")
-    page.locator("#id_deal_value").fill("300")
-    page.locator("input[name=_save]").click()
+    page.goto(f"/admin/events/meeting/?event__id__exact={event.pk}")
+    page.locator(f"a[href='/admin/events/meeting/{meeting.pk}/outcome/']").click()
+    page.locator("#id_enterprise-rating_4").check()
+    page.locator("#id_enterprise-next_step").select_option("contract")
+    page.locator("#id_enterprise-deal_value").fill("300")
+    page.locator("#outcome-enterprise button[name=side]").click()
     expect(page.locator(".messagelist .success")).to_be_visible()
     assert list(Outcome.objects.values_list("next_step", "deal_value")) == [("contract", 300)]
     running.record_outcome(

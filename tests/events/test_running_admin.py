@@ -385,51 +385,66 @@ def test_meeting_request_admin_must_meet_action(staff_client):
     assert request.must_meet is True
 
 
-def test_outcome_admin_records_through_the_service(staff_client):
+def test_staff_record_an_outcome_from_the_meetings_row(staff_client):
     meeting = attended_meeting(EventFactory(scheduled=True, status=Event.Status.FINISHED))
+    changelist = staff_client.get(reverse("admin:events_meeting_changelist")).content.decode()
+    page_url = reverse("admin:events_meeting_outcome", args=[meeting.pk])
+    assert page_url in changelist  # the row links to its outcome page
 
+    page = staff_client.get(page_url).content.decode()
+    assert 'id="outcome-enterprise"' in page
+    assert 'id="outcome-provider"' in page
     response = staff_client.post(
-        reverse("admin:events_outcome_add"),
+        page_url,
         {
-            "meeting": meeting.pk,
             "side": Side.PROVIDER,
-            "stage": Outcome.Stage.EVENT,
-            "rating": 5,
-            "next_step": Outcome.NextStep.PILOT,
-            "deal_value": 60,
-            "note": "电话回访",
+            "provider-rating": 5,
+            "provider-next_step": Outcome.NextStep.PILOT,
+            "provider-deal_value": 60,
+            "provider-note": "电话回访",
         },
     )
 
     assert response.status_code == 302
     outcome = Outcome.objects.get()
     meeting.refresh_from_db()
-    assert (outcome.next_step, outcome.deal_value, meeting.status) == (
+    assert (outcome.side, outcome.next_step, outcome.deal_value, meeting.status) == (
+        Side.PROVIDER,
         Outcome.NextStep.PILOT,
         60,
         Meeting.Status.HELD,
     )
 
 
-def test_outcome_admin_refuses_a_no_show_meeting_with_a_form_error(staff_client):
+def test_outcomes_are_not_added_by_typing_a_meeting_id(staff_client):
+    assert staff_client.get("/admin/events/outcome/add/").status_code == 403
+
+
+def test_a_no_show_meeting_tells_the_office_to_correct_the_check_in(staff_client):
     meeting = attended_meeting(
         EventFactory(scheduled=True, status=Event.Status.FINISHED), status=Meeting.Status.NO_SHOW
     )
+    page_url = reverse("admin:events_meeting_outcome", args=[meeting.pk])
 
-    response = staff_client.post(
-        reverse("admin:events_outcome_add"),
-        {
-            "meeting": meeting.pk,
-            "side": Side.ENTERPRISE,
-            "stage": Outcome.Stage.EVENT,
-            "rating": 3,
-            "next_step": Outcome.NextStep.NONE,
-        },
-    )
+    page = staff_client.get(page_url).content.decode()
+    staff_client.post(page_url, {"side": Side.ENTERPRISE, "enterprise-rating": 3})
 
-    assert response.status_code == 200
-    assert response.context["adminform"].form.non_field_errors()
+    assert "check-in page" in page
+    assert "programme office" not in page
+    assert reverse("event-check-in", args=[meeting.event_id]) in page
     assert Outcome.objects.count() == 0
+
+
+def test_the_registration_page_lists_its_meetings_with_outcome_links(staff_client):
+    meeting = attended_meeting(EventFactory(scheduled=True, status=Event.Status.FINISHED))
+    registration = meeting.event.registrations.get(organization=meeting.enterprise)
+
+    page = staff_client.get(
+        reverse("admin:events_registration_change", args=[registration.pk])
+    ).content.decode()
+
+    assert reverse("admin:events_meeting_outcome", args=[meeting.pk]) in page
+    assert str(meeting.provider) in page
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,9 @@ import pytest
 from django.urls import reverse
 
 from core.enums import Side
+from core.errors import DomainError
 from events.models import Event, Meeting, Outcome, Registration
+from events.services import running
 from tests.factories import (
     EventFactory,
     OrganizationFactory,
@@ -169,6 +171,28 @@ def test_feedback_no_show_meeting_has_no_form(client, finished):
     response = client.get(url(finished))
 
     assert response.context["rows"][0]["form"] is None
+    # The participant is told what to do, and the way back to reporting the outcome.
+    assert "schedule email" in response.content.decode()
+
+
+def test_a_participants_no_show_refusal_says_what_to_do(finished):
+    meeting = attended_meeting(finished, status=Meeting.Status.NO_SHOW)
+
+    with pytest.raises(DomainError) as refused:
+        running.check_outcome_allowed(
+            meeting=meeting, side="enterprise", stage="event", by=member_of(meeting.enterprise)
+        )
+
+    assert "reply to your schedule email" in str(refused.value.message)
+
+
+def test_each_meeting_on_the_event_page_links_to_its_outcome(client, finished):
+    meeting = attended_meeting(finished)
+    client.force_login(member_of(meeting.provider))
+
+    page = client.get(reverse("event-detail", args=[finished.pk])).content.decode()
+
+    assert f"{url(finished)}#meeting-{meeting.pk}" in page
 
 
 def test_feedback_outsider_sees_an_explanation_and_cannot_post(client, finished):

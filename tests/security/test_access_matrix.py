@@ -403,6 +403,8 @@ ADMIN_EXCEPTIONS: dict[str, tuple] = {
     "admin:axes_accesslog_add": STAFF_REFUSED,
     "admin:events_meeting_add": STAFF_REFUSED,
     "admin:events_meetingrequest_add": STAFF_REFUSED,
+    # Outcomes are recorded on their meeting's page, never by typing a meeting id.
+    "admin:events_outcome_add": STAFF_REFUSED,
     "admin:core_auditentry_add": STAFF_REFUSED,
     "admin:core_auditentry_delete": STAFF_REFUSED,
     "admin:matchmaking_interest_add": STAFF_REFUSED,

@@ -8,7 +8,7 @@ what Chinese calendar clients (WeChat Work, DingTalk, Outlook) expect.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from django.conf import settings
@@ -67,7 +67,14 @@ def _sequence(updated: datetime | None, created: datetime | None) -> int:
     return max(0, int((updated - created).total_seconds()))
 
 
-def _meeting_vevent(organization: Organization, meeting: Meeting) -> VEvent:
+def _code_line(codes: Mapping[int, str], event_id: int) -> list[str]:
+    code = codes.get(event_id)
+    return [_("Check-in code: %(code)s (show it at the door)") % {"code": code}] if code else []
+
+
+def _meeting_vevent(
+    organization: Organization, meeting: Meeting, codes: Mapping[int, str]
+) -> VEvent:
     event = meeting.event
     ours_is_enterprise = meeting.enterprise_id == organization.pk
     counterpart = meeting.provider if ours_is_enterprise else meeting.enterprise
@@ -85,6 +92,7 @@ def _meeting_vevent(organization: Organization, meeting: Meeting) -> VEvent:
         # Online or hybrid: the link is where the meeting is, and what a client opens.
         lines.append(_("Video link: %(url)s") % {"url": meeting.video_url})
         location = " · ".join(part for part in (location, meeting.video_url) if part)
+    lines += _code_line(codes, event.pk)
     return VEvent.new(
         uid=meeting_uid(meeting),
         summary=_("1:1 meeting with %(org)s") % {"org": counterpart.display_name},
@@ -100,11 +108,12 @@ def _meeting_vevent(organization: Organization, meeting: Meeting) -> VEvent:
     )
 
 
-def _event_vevent(event: Event) -> VEvent:
+def _event_vevent(event: Event, codes: Mapping[int, str]) -> VEvent:
     start, end = _event_bounds(event)
     description = [event.title]
     if event.theme:
         description.append(event.theme)
+    description += _code_line(codes, event.pk)
     return VEvent.new(
         uid=event_uid(event),
         summary=event.title,
@@ -125,14 +134,19 @@ def ics_for(
     events_or_meetings: Iterable[Event | Meeting],
     *,
     language: str | None = None,
+    check_in_codes: Mapping[int, str] | None = None,
 ) -> bytes:
     """A calendar of the given meetings (and whole events) from `organization`'s side.
+
+    `check_in_codes` (event id → the organization's check-in code, as displayed) puts
+    each event's code in the descriptions, for the door.
 
     Pass meetings for a schedule; pass an event for a session the organization attends
     without meetings of its own. Cancelled meetings are left out: a subscribed calendar
     then drops them. Load meetings with ``select_related("event__venue", "enterprise",
     "provider", "request__need", "request__solution")`` to keep the queries constant.
     """
+    codes = check_in_codes or {}
     with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
         calendar = Calendar.new(
             prodid=PRODID,
@@ -152,8 +166,8 @@ def ics_for(
                     continue
                 if organization.pk not in (item.enterprise_id, item.provider_id):
                     raise ValueError(f"meeting {item.pk} does not involve {organization.pk}")
-                calendar.add_component(_meeting_vevent(organization, item))
+                calendar.add_component(_meeting_vevent(organization, item, codes))
             else:
-                calendar.add_component(_event_vevent(item))
+                calendar.add_component(_event_vevent(item, codes))
         calendar.add_missing_timezones()
         return calendar.to_ical()

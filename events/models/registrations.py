@@ -20,6 +20,24 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+# Check-in codes: 8 characters a person reads aloud or types without confusing them
+# (no 0/O, no 1/I), shown as two groups of four ("K7M4-Q2XP"): 32⁸ ≈ 10¹² codes.
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+
+
+def new_check_in_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_check_in_code(text: str) -> str | None:
+    """The code in what was typed or scanned ("k7m4 q2xp", "K7M4-Q2XP"), or None."""
+    code = "".join(ch for ch in text.upper() if ch.isalnum())
+    if len(code) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in code):
+        return code
+    return None
+
+
 class Registration(StatusMachine, models.Model):
     class Status(models.TextChoices):
         INVITED = "invited", pgettext_lazy("registration status", "Invited")
@@ -65,6 +83,15 @@ class Registration(StatusMachine, models.Model):
         _("source"), max_length=14, choices=Source.choices, default=Source.STAFF
     )
     rsvp_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    # Shown to the attending organization (event page, emails, .ics, printable
+    # schedule) as text and QR code; the door scans or types it.
+    check_in_code = models.CharField(
+        _("check-in code"),
+        max_length=CODE_LENGTH,
+        unique=True,
+        default=new_check_in_code,
+        editable=False,
+    )
     attendees = models.CharField(
         _("attendees"),
         max_length=200,
@@ -98,6 +125,10 @@ class Registration(StatusMachine, models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} @ {self.event} ({self.get_status_display()})"
+
+    @property
+    def check_in_code_display(self) -> str:
+        return f"{self.check_in_code[:4]}-{self.check_in_code[4:]}"
 
     @property
     def is_attending(self) -> bool:

@@ -8,6 +8,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from core.enums import Side
 from events.models import Event, Registration
+from events.models.registrations import normalize_check_in_code
 
 RegStatus = Registration.Status
 # Attending first (who is expected at the door), then the walk-in candidates.
@@ -58,8 +59,37 @@ def check_in_counts(event: Event) -> list[dict[str, Any]]:
     ]
 
 
-def registration_by_code(event: Event, token: str | None) -> Registration | None:
-    """The event's registration whose RSVP code was scanned or typed, if any."""
-    if not token:
+def registration_by_code(event: Event, scanned: str | None) -> Registration | None:
+    """The event's registration whose check-in code (or, on older badges, RSVP code)
+    was scanned or typed, if any."""
+    if not scanned:
         return None
-    return event.registrations.select_related("organization").filter(rsvp_token=token).first()
+    registrations = event.registrations.select_related("organization")
+    code = normalize_check_in_code(scanned)
+    if code is not None:
+        return registrations.filter(check_in_code=code).first()
+    return registrations.filter(rsvp_token=scanned).first()
+
+
+def event_of_code(scanned: str | None) -> Event | None:
+    """The event a check-in code belongs to (to say "this code is for another event")."""
+    code = normalize_check_in_code(scanned or "")
+    registration = (
+        Registration.objects.select_related("event").filter(check_in_code=code).first()
+        if code
+        else None
+    )
+    return registration.event if registration else None
+
+
+def codes_of(organization_id: int, event: Event | None = None) -> dict[int, str]:
+    """The organization's check-in codes (as displayed) by event, where it attends."""
+    registrations = Registration.objects.filter(
+        organization_id=organization_id, status__in=Registration.ATTENDING
+    )
+    if event is not None:
+        registrations = registrations.filter(event=event)
+    return {
+        event_id: f"{code[:4]}-{code[4:]}"
+        for event_id, code in registrations.values_list("event_id", "check_in_code")
+    }

@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from core.emails import Attachment, queue_email
 from core.models import OutgoingEmail
+from events import qr
 from events.ics import ics_for
-from events.models import Event, Meeting
+from events.models import Event, Meeting, Registration
 from events.models.events import LOCAL_TIME_ZONE
 from events.selectors.schedules import attending, meetings_of_event, unscheduled_for, with_labels
 from events.services import feeds
@@ -35,6 +36,23 @@ def _by_organization(event: Event) -> dict[int, list[Meeting]]:
         by_org[meeting.enterprise_id].append(meeting)
         by_org[meeting.provider_id].append(meeting)
     return by_org
+
+
+def check_in_context(registration: Registration) -> dict[str, str]:
+    """What the schedule and reminder emails say about the door: the check-in code, its
+    QR image (attached as check-in-code.png, and shown from the site in the HTML body)
+    and the printable schedule."""
+    code = registration.check_in_code
+    return {
+        "check_in_code": registration.check_in_code_display,
+        "check_in_qr_url": settings.SITE_URL + reverse("event-check-in-qr", args=[code]),
+        "printable_url": settings.SITE_URL
+        + reverse("event-schedule-print", args=[registration.rsvp_token]),
+    }
+
+
+def qr_attachment(registration: Registration) -> Attachment:
+    return Attachment("check-in-code.png", qr.png(registration.check_in_code), "image/png")
 
 
 def _schedule_digest(event: Event, meetings: list[Meeting]) -> str:
@@ -62,7 +80,12 @@ def email_schedules(event: Event) -> int:
             key = f"event_schedule:{event.pk}:{organization.pk}:{digest}:{user.pk}"
             if OutgoingEmail.objects.filter(idempotency_key=key).exists():
                 continue  # this very schedule already went to this person
-            calendar = ics_for(organization, meetings or [event], language=user.language)
+            calendar = ics_for(
+                organization,
+                meetings or [event],
+                language=user.language,
+                check_in_codes={event.pk: registration.check_in_code_display},
+            )
             queue_email(
                 to=user.email,
                 user=user,
@@ -76,8 +99,12 @@ def email_schedules(event: Event) -> int:
                         feeds.calendar_feed_for(user=user, organization=organization)
                     ),
                     "link": event_link(event),
+                    **check_in_context(registration),
                 },
-                attachments=[Attachment("schedule.ics", calendar, "text/calendar")],
+                attachments=[
+                    Attachment("schedule.ics", calendar, "text/calendar"),
+                    qr_attachment(registration),
+                ],
                 key=key,
             )
             sent = True
@@ -105,6 +132,7 @@ def _email_participants(
     kind: str,
     link: str,
     with_meetings_only: bool,
+    with_code: bool = False,
 ) -> int:
     """Email every attending organization (optionally only those with meetings)."""
     by_org = _by_organization(event)
@@ -125,7 +153,9 @@ def _email_participants(
                     "meetings": meetings,
                     "kind": kind,
                     "link": link,
+                    **(check_in_context(registration) if with_code else {}),
                 },
+                attachments=[qr_attachment(registration)] if with_code else None,
                 key=f"{template}:{event.pk}:{kind}:{user.pk}",
             )
             sent += 1
@@ -149,6 +179,7 @@ def _remind(event_id: int, kind: str, now: datetime) -> int:
         kind=kind,
         link=event_link(event),
         with_meetings_only=False,
+        with_code=True,
     )
     setattr(event, field, now)
     event.save(update_fields=[field, "updated_at"])

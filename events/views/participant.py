@@ -26,6 +26,7 @@ from core.models import Organization
 from core.ratelimit import ratelimit
 from events.ics import ics_for
 from events.models import Event, Meeting, MeetingRequest, Registration
+from events.selectors import check_in as check_in_selectors
 from events.selectors import participants as selectors
 from events.selectors import schedules as schedule_selectors
 from events.services import feeds, follow_up, online
@@ -256,7 +257,11 @@ def schedule_ics(request: HttpRequest, pk: int) -> HttpResponse:
     meetings = list(schedule_selectors.meetings_of(organization.pk, event=event))
     if registration is None and not meetings:
         raise Http404
-    content = ics_for(organization, meetings or [event])
+    content = ics_for(
+        organization,
+        meetings or [event],
+        check_in_codes=check_in_selectors.codes_of(organization.pk, event),
+    )
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="event-{event.pk}-schedule.ics"'
     return response
@@ -312,7 +317,11 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
                 content_type="text/plain; charset=utf-8",
             )
         raise Http404
-    content = ics_for(feed.organization, feeds.feed_items(feed.organization))
+    content = ics_for(
+        feed.organization,
+        feeds.feed_items(feed.organization),
+        check_in_codes=check_in_selectors.codes_of(feed.organization_id),
+    )
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response

@@ -26,6 +26,7 @@ from core.ratelimit import ratelimit
 from core.selectors import member_org_ids
 from events.models import Event, Registration
 from events.selectors import participants as selectors
+from events.selectors import schedules as schedule_selectors
 from events.services import registration as services
 
 
@@ -203,8 +204,26 @@ def _back(request: HttpRequest, event: Event, registration: Registration | None)
     return redirect("home")
 
 
+@never_cache
+def printable_schedule(request: HttpRequest, token: str) -> HttpResponse:
+    """The organization's schedule on one printable page, with its check-in code and QR
+    (reached from the event page, the RSVP page and the schedule email)."""
+    registration = _registration(token)
+    if not registration.is_attending:
+        raise Http404
+    event = registration.event
+    meetings = schedule_selectors.with_labels(
+        event,
+        list(schedule_selectors.meetings_of(registration.organization_id, event=event)),
+        registration.organization_id,
+    )
+    context = {"registration": registration, "event": event, "meetings": meetings}
+    return _private(render(request, "events/rsvp/printable_schedule.html", context))
+
+
 urlpatterns = [
     path("rsvp/<str:token>/", rsvp, name="event-rsvp"),
+    path("rsvp/<str:token>/schedule/", printable_schedule, name="event-schedule-print"),
     path(
         "rsvp/<str:token>/unavailability/",
         rsvp_unavailability,

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-import qrcode
-import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
@@ -28,8 +26,10 @@ from django.views.decorators.http import require_GET
 
 from config.forms import posted_pk
 from core.errors import DomainError
+from events import qr
 from events.forms import FeedbackForm
 from events.models import Event, Outcome, Registration
+from events.models.registrations import normalize_check_in_code
 from events.selectors import check_in as check_in_selectors
 from events.selectors import dashboard as dashboard_selectors
 from events.selectors import participants as participant_selectors
@@ -76,21 +76,34 @@ def _checked_in_message(request: HttpRequest, registration: Registration, was: s
         messages.success(request, _("%(name)s checked in.") % {"name": name})
 
 
+def _unknown_code(request: HttpRequest, event: Event, scanned: str) -> None:
+    other = check_in_selectors.event_of_code(scanned)
+    if other is not None and other.pk != event.pk:
+        messages.error(
+            request,
+            _("This check-in code is for another event: %(event)s.") % {"event": other},
+        )
+        return
+    messages.error(
+        request,
+        _(
+            "No registration for this event has that code. Check the event, "
+            "or search for the organization by name."
+        ),
+    )
+
+
 def _handle_check_in_post(request: HttpRequest, event: Event) -> None:
     action = request.POST.get("action")
     # Ticked and confirmed on the page before the event's day (events.services.day).
     override = request.POST.get("override") == "1"
     if action == "token":
-        token = token_from_scan(request.POST.get("token", ""))
-        registration = check_in_selectors.registration_by_code(event, token)
+        scanned = request.POST.get("token", "").strip()
+        registration = check_in_selectors.registration_by_code(
+            event, normalize_check_in_code(scanned) or token_from_scan(scanned)
+        )
         if registration is None:
-            messages.error(
-                request,
-                _(
-                    "No registration for this event has that code. Check the event, "
-                    "or search for the organization by name."
-                ),
-            )
+            _unknown_code(request, event, scanned)
             return
         action = "check_in"
     elif action in ("check_in", "undo"):
@@ -145,12 +158,22 @@ def check_in_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def rsvp_qr(request: HttpRequest, token: str) -> HttpResponse:
-    """The RSVP code as a QR image for badges and confirmations; the check-in page reads it."""
+    """The RSVP code as a QR image (admin's registration page; older badges)."""
     registration = get_object_or_404(Registration.objects.only("pk"), rsvp_token=token)
-    image = qrcode.make(token, image_factory=qrcode.image.svg.SvgPathImage, border=2, box_size=10)
-    response = HttpResponse(image.to_string(encoding="unicode"), content_type="image/svg+xml")
+    return _svg_response(qr.svg(token), f"rsvp-{registration.pk}.svg")
+
+
+@require_GET
+def check_in_qr(request: HttpRequest, code: str) -> HttpResponse:
+    """A check-in code as a QR image, for the HTML emails (which also attach it)."""
+    registration = get_object_or_404(Registration.objects.only("pk"), check_in_code=code)
+    return _svg_response(qr.svg(code), f"check-in-{registration.pk}.svg")
+
+
+def _svg_response(image: str, filename: str) -> HttpResponse:
+    response = HttpResponse(image, content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=86400"
-    response["Content-Disposition"] = f'inline; filename="rsvp-{registration.pk}.svg"'
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 
@@ -326,4 +349,5 @@ urlpatterns = [
     path("<int:pk>/check-in/", check_in_page, name="event-check-in"),
     path("<int:pk>/feedback/", feedback, name="event-feedback"),
     path("rsvp/<str:token>/qr.svg", rsvp_qr, name="event-rsvp-qr"),
+    path("check-in/<str:code>/qr.svg", check_in_qr, name="event-check-in-qr"),
 ]

@@ -249,8 +249,10 @@ def test_send_schedules_publishes_and_emails_each_organization_an_ics(event, run
     assert event.schedule_sent_at is not None
     assert all(m.published for m in live(event))
     [message] = [m for m in mail.outbox if m.to == ["ent@example.com"]]
-    [(filename, content, mimetype)] = message.attachments
-    assert (filename, mimetype) == ("schedule.ics", "text/calendar")
+    files = {filename: (content, mimetype) for filename, content, mimetype in message.attachments}
+    assert set(files) == {"schedule.ics", "check-in-code.png"}
+    content, mimetype = files["schedule.ics"]
+    assert mimetype == "text/calendar"
     calendar = Calendar.from_ical(content)
     assert len(calendar.walk("VEVENT")) == 2
     # Each person gets their own feed link (it dies with their membership).

@@ -305,6 +305,15 @@ MATRIX: list[Row] = [
         data={"slots": [0, 1]},
     ),
     _token("event-rsvp-qr", "registration:other_ent", ALL_200),
+    _token("event-schedule-print", "registration:other_ent", ALL_200),
+    _token("event-schedule-print", "registration:draft", ALL_404),
+    # A check-in code's QR image (for the HTML emails): the code is the key.
+    Row(
+        "event-check-in-qr",
+        ALL_200,
+        kwargs={"code": Ref("registration:other_ent", "check_in_code")},
+        label="registration:other_ent",
+    ),
     _token("calendar-feed", "feed:other_ent", ALL_200, attr="token"),
     # --- REST API (anonymous writes and private lists: 403, as DRF answers) --------------
     Row("api:api-root", ALL_200),

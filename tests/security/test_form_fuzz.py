@@ -238,7 +238,7 @@ FORM_BUILDERS: dict[str, Callable] = {
     "matchmaking.admin.catalog_import.CatalogImportForm": lambda cls, w, d, f: cls(d, f),
     "events.views.rsvp.RsvpForm": lambda cls, w, d, f: cls(d),
     "events.views.rsvp.UnavailabilityForm": lambda cls, w, d, f: cls(d, event=w["event:published"]),
-    "events.views.running.FeedbackForm": lambda cls, w, d, f: cls(d),
+    "events.forms.FeedbackForm": lambda cls, w, d, f: cls(d),
     "events.admin.season.SeasonForm": lambda cls, w, d, f: cls(d),
     "events.admin.meetings.OutcomeForm": _outcome_form,
 }
@@ -508,6 +508,7 @@ GET_KWARGS = {"event-check-in": "event:published", "event-feedback": "event:publ
 TOKEN_VIEWS = [
     ("event-rsvp", {}),
     ("event-rsvp-qr", {}),
+    ("event-schedule-print", {}),
     ("event-rsvp-unavailability", {}),
     ("calendar-feed", {}),
     ("verify-email", {}),

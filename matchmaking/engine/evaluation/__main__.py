@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from matchmaking.engine.evaluation import evaluate, load_dataset
-from matchmaking.engine.evaluation.plain import evaluate_plain
+from matchmaking.engine.evaluation.plain import HELD_OUT, PlainReport, evaluate_plain
 
 
 def best_precision_at_5(relevant_counts: list[int]) -> float:
@@ -33,6 +33,21 @@ CONDITION_LABELS = {
 
 def _line(text: str) -> None:
     sys.stdout.write(text + "\n")
+
+
+def _plain_table(title: str, plain: PlainReport) -> None:
+    _line("")
+    _line(f"{title}: {plain.needs} needs, by the capabilities they declare")
+    _line(f"{'condition':<34}{'engine':>12}{'TF-IDF':>10}{'inferred':>10}")
+    for name, condition in plain.conditions.items():
+        _line(
+            f"{CONDITION_LABELS[name]:<34}{condition.engine.ndcg_at_10:>12.3f}"
+            f"{condition.baseline.ndcg_at_10:>10.3f}{condition.inferred_share:>10.2f}"
+        )
+    _line(
+        "capability suggestions: top-3 recall of the reviewer's capabilities "
+        f"{plain.suggestion_recall_at_3:.3f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -73,18 +88,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     plain = evaluate_plain()
     figures["plain"] = plain.as_dict()
-    _line("")
-    _line(f"Plain-language needs: {plain.needs} needs, by the capabilities they declare")
-    _line(f"{'condition':<34}{'engine':>12}{'TF-IDF':>10}{'inferred':>10}")
-    for name, condition in plain.conditions.items():
-        _line(
-            f"{CONDITION_LABELS[name]:<34}{condition.engine.ndcg_at_10:>12.3f}"
-            f"{condition.baseline.ndcg_at_10:>10.3f}{condition.inferred_share:>10.2f}"
-        )
-    _line(
-        "capability suggestions: top-3 recall of the reviewer's capabilities "
-        f"{plain.suggestion_recall_at_3:.3f}"
-    )
+    _plain_table("Plain-language needs", plain)
+    heldout = evaluate_plain(filename=HELD_OUT)
+    figures["plain_heldout"] = heldout.as_dict()
+    _plain_table("Independent held-out plain-language needs", heldout)
     if args.json:
         _line(json.dumps(figures))
 

@@ -36,6 +36,10 @@ from matchmaking.engine.pipeline import match_all
 from matchmaking.engine.records import NeedRecord
 
 CONDITIONS: tuple[str, ...] = ("reviewer", "vague", "none")
+DEVELOPMENT = "plain_needs.json"
+# Written independently of the engine's glossary, cue words and development needs,
+# to check that the figures generalise; never tune on it.
+HELD_OUT = "plain_heldout.json"
 
 
 @dataclass
@@ -68,14 +72,14 @@ class PlainReport:
 
 
 def load_plain(
-    condition: str, directory: Path = DATA_DIR
+    condition: str, directory: Path = DATA_DIR, filename: str = DEVELOPMENT
 ) -> tuple[Dataset, dict[int, tuple[str, ...]]]:
     """The catalog's solutions and the plain needs with the condition's capabilities,
     and each need's reviewer capabilities."""
     if condition not in CONDITIONS:
         raise ValueError(f"unknown condition {condition!r}; expected one of {CONDITIONS}")
     catalog = load_dataset(directory)
-    raw = json.loads((directory / "plain_needs.json").read_text(encoding="utf-8"))
+    raw = json.loads((directory / filename).read_text(encoding="utf-8"))
     solution_ids = {key: i for i, key in catalog.solution_keys.items()}
     organizations = 10_000  # apart from the catalog's organization ids
     needs, judgments, reviewer = [], {}, {}
@@ -112,12 +116,12 @@ def load_plain(
     return dataset, reviewer
 
 
-def evaluate_plain(config: EngineConfig | None = None) -> PlainReport:
+def evaluate_plain(config: EngineConfig | None = None, filename: str = DEVELOPMENT) -> PlainReport:
     config = config or EngineConfig(k=20)
     conditions = {}
     recall = 0.0
     for condition in CONDITIONS:
-        dataset, reviewer = load_plain(condition)
+        dataset, reviewer = load_plain(condition, filename=filename)
         model = fit(dataset.needs, dataset.solutions, config)
         result = match_all(model)
         rankings = {n.id: [p.solution_id for p in result.for_need(n.id)] for n in dataset.needs}

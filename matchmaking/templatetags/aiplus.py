@@ -30,6 +30,15 @@ def _amount(value: int) -> str:
     return number_format(value, force_grouping=True)
 
 
+@register.filter
+def score(value) -> str:
+    """A match score on the one scale the site uses, 0–100 (the engine's 0–1 × 100):
+    the same scale as the chips' percentages and the “minimum score” filter."""
+    if value is None or value == "":
+        return ""
+    return str(round(float(value) * 100))
+
+
 @register.simple_tag
 def money_range(low: int | None, high: int | None) -> str:
     english = (get_language() or "").startswith("en")

@@ -169,7 +169,7 @@ def test_event_page_suggests_counterparts_ranked_by_match(client, event, enterpr
 
     assert [s.organization for s in response.context["suggestions"]] == [provider, other]
     body = html(response)
-    assert "0.87" in body
+    assert '<span class="score">87</span>' in body  # the site's one scale, 0–100
     assert "焊缝视觉大模型" in body
     assert reverse("event-request-meeting", args=[event.pk]) in body
 

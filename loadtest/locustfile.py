@@ -378,6 +378,18 @@ class CatalogPage(SiteUser):
         self.client.get("/needs/", name="/needs/")
 
 
+class SearchPage(SiteUser):
+    """Only catalog searches (`/needs/?q=`), cycling through the plan's queries, as fast
+    as answers come (bench/search.py)."""
+
+    wait_time = constant(0)
+    queries = itertools.cycle(PLAN.get("search_queries") or ["质检"])
+
+    @task
+    def search(self) -> None:
+        self.client.get(f"/needs/?{urlencode({'q': next(self.queries)})}", name="/needs/?q=")
+
+
 class NeedSubmitter(SiteUser):
     """One need per user, all submitted at the same moment once every user signed in."""
 

@@ -20,6 +20,10 @@
     radios.forEach(function (r) { r.addEventListener("change", update); });
     update();
   });
+  // Catalog filters fold behind their button on narrow screens (results first).
+  if (window.matchMedia && window.matchMedia("(max-width: 899px)").matches) {
+    document.querySelectorAll("details[data-fold-narrow]").forEach(function (d) { d.open = false; });
+  }
   // Confirm destructive actions.
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (e) {

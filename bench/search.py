@@ -1,0 +1,153 @@
+"""Search latency under load: the catalog search at 10,000 published needs against /healthz.
+
+    python manage.py bench_search [--needs 10000] [--databases postgresql sqlite] [--json]
+
+For each database (a private PostgreSQL cluster, and the embedded SQLite default in a
+scratch file) it migrates, loads the demo programme (`seed_demo`), adds `--needs`
+published synthetic needs (`matchmaking.engine.synthetic`, bilingual), starts the site
+under gunicorn exactly as the load test does (loadtest/harness.py,
+platform/gunicorn.conf.py, production settings) and runs two locust phases with the same
+users and no think time: only `/healthz` (the server's floor), then only
+`/needs/?q=…` cycling through the need queries of tests/search/judgments.json. The
+figure is the search's p95 over /healthz's p95 (target ≤ 10).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from loadtest import harness, runner
+
+ROOT = Path(__file__).resolve().parent.parent
+JUDGMENTS = ROOT / "tests" / "search" / "judgments.json"
+TARGET_RATIO = 10
+
+
+def need_queries() -> list[str]:
+    queries = json.loads(JUDGMENTS.read_text(encoding="utf-8"))["queries"]
+    return [q["q"] for q in queries if q["kind"] == "need"]
+
+
+def populate(count: int) -> dict:
+    """Add `count` published synthetic needs (run inside the site's environment)."""
+    from django.utils import timezone  # noqa: PLC0415
+
+    from core.models import Capability, Industry, Organization  # noqa: PLC0415
+    from matchmaking.engine.synthetic import generate_needs  # noqa: PLC0415
+    from matchmaking.models import Need, Status  # noqa: PLC0415
+
+    records = generate_needs(count, seed=0, organizations=max(1, count // 50))
+    industries = dict(Industry.objects.values_list("code", "pk"))
+    capabilities = dict(Capability.objects.values_list("code", "pk"))
+    organizations = Organization.objects.bulk_create(
+        Organization(
+            name=f"基准测试企业{i}", kind="enterprise", uscc=f"BENCH{i:013d}", district="徐汇区"
+        )
+        for i in range(max(1, count // 50))
+    )
+    now = timezone.now()
+    needs = Need.objects.bulk_create(
+        (
+            Need(
+                organization=organizations[(r.organization_id - 1) % len(organizations)],
+                title=r.title[:120],
+                summary=r.summary[:600],
+                description=r.description,
+                industry_id=industries.get(r.industry),
+                status=Status.APPROVED,
+                published_at=now,
+                budget_min=r.budget_min,
+                budget_max=r.budget_max,
+            )
+            for r in records
+        ),
+        batch_size=1000,
+    )
+    through = Need.capabilities.through
+    through.objects.bulk_create(
+        (
+            through(need_id=need.pk, capability_id=capabilities[code])
+            for need, record in zip(needs, records, strict=True)
+            for code in record.capabilities
+            if code in capabilities
+        ),
+        batch_size=5000,
+    )
+    started = time.perf_counter()
+    from matchmaking.search.index import index_for  # noqa: PLC0415
+
+    index = index_for("need")
+    return {
+        "needs_added": len(needs),
+        "needs_indexed": len(index),
+        "index_build_s": round(time.perf_counter() - started, 2),
+    }
+
+
+def _measure(env: dict, database: str, args, output: Path) -> dict:
+    harness.manage(env, "migrate", "--noinput", timeout=1200)
+    harness.manage(env, "seed_demo", timeout=1200)
+    populated = json.loads(harness.manage(env, "bench_search", "--populate", str(args.needs)))
+    plan_path = output / f"plan-{database}.json"
+    plan_path.write_text(
+        json.dumps(
+            {"password": "", "enterprises": [], "search_queries": need_queries()},
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    result = {"database": database, **populated}
+    with harness.AppServer(env, log_path=output / f"gunicorn-{database}.log") as server:
+        # Every worker process builds its own index before anything is timed.
+        for _round in range(server.workers * server.threads * 2):
+            status, _body = server.get("/needs/?q=%E8%B4%A8%E6%A3%80", timeout=120)
+            if status != 200:
+                raise runner.LoadTestError(f"warm-up search answered {status}")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        for name, classes in (("healthz", ("TrivialView",)), ("search", ("SearchPage",))):
+            phase = runner.Phase(
+                f"{name}-{database}",
+                classes,
+                users=args.users,
+                spawn_rate=args.users,
+                seconds=args.seconds,
+            )
+            summary = runner.summarize(
+                runner.run_phase(phase, server.url, plan_path, output, stamp)
+            )
+            endpoint = "/healthz" if name == "healthz" else "/needs/?q="
+            stats = summary["endpoints"].get(endpoint, {})
+            result[name] = {
+                "requests": stats.get("requests"),
+                "rps": stats.get("rps"),
+                "p50_ms": stats.get("p50_ms"),
+                "p95_ms": stats.get("p95_ms"),
+                "errors": summary["errors_all"],
+            }
+    p95_search, p95_health = result["search"]["p95_ms"], result["healthz"]["p95_ms"]
+    result["p95_ratio"] = round(p95_search / p95_health, 2) if p95_health else None
+    result["target_met"] = result["p95_ratio"] is not None and result["p95_ratio"] <= TARGET_RATIO
+    return result
+
+
+def run(args) -> list[dict]:
+    results = []
+    output = Path(args.output or tempfile.mkdtemp(prefix="aiplus-bench-search-"))
+    output.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        static = harness.collect_static(Path(scratch) / "static")
+        for database in args.databases:
+            if database == "postgresql":
+                with harness.PostgresCluster() as cluster:
+                    url = cluster.create_database("aiplus_bench_search")
+                    env = harness.site_env(url, static_root=static)
+                    results.append(_measure(env, database, args, output))
+            else:
+                url = f"sqlite:///{Path(scratch) / 'bench-search.sqlite3'}"
+                env = harness.site_env(url, static_root=static)
+                results.append(_measure(env, database, args, output))
+    return results

@@ -410,6 +410,8 @@ SPECTACULAR_SETTINGS = {
 # per client address; "" switches one off. The API's writes are throttled above.
 RATELIMITS = {
     "form": env("RATELIMIT_FORM", default="30/minute"),
+    # Capability suggestions while a need is written (one request per pause in typing).
+    "suggest": env("RATELIMIT_SUGGEST", default="60/minute"),
     "signup": env("RATELIMIT_SIGNUP", default="10/minute"),
     "password_reset": env("RATELIMIT_PASSWORD_RESET", default="10/minute"),
 }

@@ -29,8 +29,9 @@ from matchmaking.validators import check_amount_range
 
 INDUSTRIES_HELP = _("Industry codes from the catalog format, e.g. manufacturing.")
 CAPABILITIES_HELP = _(
-    "AI capability codes from the catalog format, e.g. computer_vision. "
-    "At least one is needed to submit for review."
+    "AI capability codes from the catalog format, e.g. computer_vision. A solution "
+    "needs at least one to be submitted for review; a need may leave them empty "
+    "(capabilities_unsure: not sure), and matching infers them from its text."
 )
 
 
@@ -221,6 +222,14 @@ class NeedSerializer(CatalogRecordSerializer):
         queryset=Industry.objects.all(), allow_null=True, required=False, help_text=INDUSTRY_HELP
     )
 
+    suggested_capabilities = serializers.JSONField(
+        read_only=True,
+        help_text=_(
+            "Capabilities suggested from the text when the need was last saved, best "
+            "first: code, confidence in [0, 1] and the words that pointed to it."
+        ),
+    )
+
     class Meta:
         kind = "need"
         model = Need
@@ -228,6 +237,8 @@ class NeedSerializer(CatalogRecordSerializer):
             *CatalogRecordSerializer.COMMON_FIELDS,
             "industry",
             "capabilities",
+            "capabilities_unsure",
+            "suggested_capabilities",
             "deployment",
             "data_readiness",
             "budget_min",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matchmaking.views import catalog, matching, searches, threads
+from matchmaking.views import catalog, matching, searches, suggest, threads
 
 urlpatterns = [
     path("attachments/<int:pk>/", catalog.attachment_download, name="attachment-download"),
@@ -17,6 +17,7 @@ urlpatterns = [
     path(
         "searches/unsubscribe/<str:token>/", searches.unsubscribe, name="saved-search-unsubscribe"
     ),
+    path("my/needs/suggestions/", suggest.need_suggestions, name="need-suggestions"),
 ]
 
 for kind, plural in (("need", "needs"), ("solution", "solutions")):

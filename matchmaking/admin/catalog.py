@@ -5,15 +5,18 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.validators import ALLOWED_ATTACHMENT_TYPES
+from core.models import Capability
 from matchmaking.admin.review import ReviewFromPage
 from matchmaking.forms.catalog import RejectForm
 from matchmaking.models import Attachment, Need, Solution, Status, StatusChange
 from matchmaking.services import catalog as services
+from matchmaking.services.suggestions import reason as suggestion_reason
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -200,6 +203,7 @@ class NeedAdmin(ReviewAdmin):
         "status",
         "industry",
         "capabilities",
+        "capabilities_unsure",
         "deployment",
         "confidentiality",
         "submitted_at",
@@ -207,6 +211,7 @@ class NeedAdmin(ReviewAdmin):
     ]
     autocomplete_fields = ["organization", "industry"]
     filter_horizontal = ["capabilities"]
+    readonly_fields = [*ReviewAdmin.readonly_fields, "suggestions"]
     inlines = [AttachmentInline, StatusChangeInline]
     fieldsets = (
         (None, {"fields": ("organization", "title", "status", "review_note")}),
@@ -216,7 +221,9 @@ class NeedAdmin(ReviewAdmin):
             {
                 "fields": (
                     "industry",
+                    "suggestions",
                     "capabilities",
+                    "capabilities_unsure",
                     "deployment",
                     "data_readiness",
                     "requires_filing",
@@ -236,6 +243,24 @@ class NeedAdmin(ReviewAdmin):
     @admin.display(description=_("budget (10k CNY)"), ordering="budget_min")
     def budget(self, obj: Need) -> str:
         return _range(obj.budget_min, obj.budget_max)
+
+    @admin.display(description=_("suggested from the text"))
+    def suggestions(self, obj: Need) -> str:
+        """What the platform suggested when the need was saved: the office sets the
+        capabilities below (and clears “not sure”)."""
+        names = {c.code: str(c) for c in Capability.objects.all()}
+        return format_html_join(
+            mark_safe("<br>"),
+            "{} ({}%) — {}",
+            (
+                (
+                    names.get(item["code"], item["code"]),
+                    round(item["confidence"] * 100),
+                    suggestion_reason(item["words"]),
+                )
+                for item in obj.suggested_capabilities
+            ),
+        ) or _("none")
 
 
 @admin.register(Solution)

@@ -43,6 +43,7 @@ MORE_COMPONENT_LABELS = {
     "capabilities_offer": _("Share of the offer used"),
     "need_side": _("Fit for the enterprise"),
     "solution_side": _("Fit for the provider"),
+    "capabilities_inferred": _("Capabilities inferred from the description (1 = yes)"),
 }
 TIMING_LABELS = {
     "load": _("load"),

@@ -27,8 +27,8 @@ ORGANIZATION_FIELDS = (
 )
 NEED_FIELDS = (
     "key", "organization", "title", "summary", "description", "industry", "capabilities",
-    "deployment", "data_readiness", "budget_min", "budget_max", "deadline", "requires_filing",
-    "contact",
+    "capabilities_unsure", "deployment", "data_readiness", "budget_min", "budget_max", "deadline",
+    "requires_filing", "contact",
 )
 SOLUTION_FIELDS = (
     "key", "organization", "title", "summary", "description", "industries", "capabilities",

@@ -114,6 +114,7 @@ def _need_entry(need: Need, key: str, org_key: str) -> dict[str, Any]:
         organization=org_key,
         industry=need.industry.code if need.industry else "",
         capabilities=_codes(need.capabilities.all()),
+        capabilities_unsure=need.capabilities_unsure or None,  # written only when true
         deadline=need.deadline.isoformat() if need.deadline else None,
         requires_filing=need.requires_filing or None,  # left out when false
         contact=_contact(need),

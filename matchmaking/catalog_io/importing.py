@@ -51,7 +51,7 @@ from matchmaking.catalog_io.reading import (
     serializer_for,
 )
 from matchmaking.models import Need, Solution, Status, StatusChange
-from matchmaking.services import incremental
+from matchmaking.services import incremental, suggestions
 from matchmaking.services.catalog import submission_errors
 
 # progress(stage, done, total): stage is "checked", "written" or "published"; called
@@ -150,6 +150,8 @@ def _contact(values: dict[str, Any]) -> dict[str, str]:
 
 
 # submission_errors names model fields; the document names some of them differently.
+# "Not sure" as the document may write it in `capabilities`.
+NOT_SURE = frozenset({"not_sure", "not sure", "unsure", "不确定"})
 _DOCUMENT_NAMES = {"contact_name": "contact.name", "contact_phone": "contact.phone"}
 # The document's fields that the serializers check (the key and the organization
 # reference are the format's own).
@@ -314,6 +316,8 @@ class _Importer:
         checked = []
         for key, r in self._records(section, records, order):
             org_key = self._organization(r, kinds, wrong_kind)
+            if model is Need:
+                _read_not_sure(r.record)
             data = r.read(self.serializers[section], _CHECKED[section])
             plan, completeness = (
                 _need_plan(key, data) if model is Need else _solution_plan(key, data)
@@ -449,6 +453,10 @@ def _need_plan(key: str, data: dict[str, Any]) -> tuple[_Plan, dict[str, Any]]:
         **_contact(data),
     }
     capabilities = data.get("capabilities") or []
+    values["capabilities_unsure"] = bool(data.get("capabilities_unsure"))
+    values["suggested_capabilities"] = suggestions.stored(
+        suggestions.suggest(values["title"], values["summary"], values["description"])
+    )
     plan = _Plan(key, values, {"capabilities": {c.pk for c in capabilities}})
     completeness = {
         **values,
@@ -456,6 +464,19 @@ def _need_plan(key: str, data: dict[str, Any]) -> tuple[_Plan, dict[str, Any]]:
         "capabilities": _codes(capabilities),
     }
     return plan, completeness
+
+
+def _read_not_sure(record: dict[str, Any]) -> None:
+    """ "Not sure" written in the capabilities ("not_sure", "不确定", alone or in a list)
+    is the `capabilities_unsure` flag."""
+    value = record.get("capabilities")
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list):
+        return
+    unsure = [item for item in items if isinstance(item, str) and item.strip() in NOT_SURE]
+    if unsure:
+        record["capabilities"] = [item for item in items if item not in unsure]
+        record.setdefault("capabilities_unsure", True)
 
 
 def _solution_plan(key: str, data: dict[str, Any]) -> tuple[_Plan, dict[str, Any]]:

@@ -99,13 +99,22 @@ class CueTable:
                 key = tuple(_latin_words(word))
                 if key:
                     english.setdefault(key, set()).add(index)
-        # A glossary synonym or English form of a cue's canonical term is a cue too.
+        # A glossary synonym or English form of a canonical term is a cue for what
+        # the canonical term points to: itself a cue, or containing cue words
+        # (外观缺陷 holds 外观 and 缺陷, so 肉眼看 → 外观缺陷 points to vision).
+        own = {word: set(labels) for word, labels in chinese.items()}
+
+        def canonical_labels(canonical: str) -> set[int]:
+            if canonical in own:
+                return own[canonical]
+            return set().union(*(v for w, v in own.items() if w in canonical))
+
         for synonym, canonicals in glossary.chinese.items():
-            found = set().union(*(chinese.get(c, set()) for c in canonicals))
+            found = set().union(*(canonical_labels(c) for c in canonicals))
             if found:
                 chinese.setdefault(synonym, set()).update(found)
         for phrase, canonicals in glossary.english.items():
-            found = set().union(*(chinese.get(c, set()) for c in canonicals))
+            found = set().union(*(canonical_labels(c) for c in canonicals))
             if found:
                 english.setdefault(phrase, set()).update(found)
         firsts: dict[str, set[int]] = {}

@@ -109,7 +109,10 @@ class CatalogForm(forms.ModelForm):
 class NeedForm(CatalogForm):
     kind = "need"
     sections = (
-        (_("About the scenario"), ("title", "industry", "capabilities", "summary", "description")),
+        (
+            _("About the scenario"),
+            ("title", "industry", "summary", "description", "capabilities", "capabilities_unsure"),
+        ),
         (
             _("Requirements"),
             ("deployment", "requires_filing", "data_readiness", "region", "confidentiality"),
@@ -128,6 +131,7 @@ class NeedForm(CatalogForm):
             "title",
             "industry",
             "capabilities",
+            "capabilities_unsure",
             "summary",
             "description",
             "deployment",
@@ -146,6 +150,10 @@ class NeedForm(CatalogForm):
         widgets = {"deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         field_classes = {"capabilities": IdsChoiceField}
         help_texts = {
+            "capabilities": _(
+                "Tick what fits, or accept a suggestion below. Not sure? Leave them empty "
+                "and tick “not sure”: matching reads your description."
+            ),
             "budget_min": _("In 万元 (10,000 CNY); leave empty if not decided."),
             "region": _("For example 上海市徐汇区."),
         }

@@ -182,6 +182,21 @@ class Need(CatalogEntry):
         blank=True,
         related_name="needs",
     )
+    # "Not sure" is an answer: matching then infers the capabilities from the text
+    # (engine.suggest) until the programme office sets them in the review.
+    capabilities_unsure = models.BooleanField(
+        _("not sure which AI capability"),
+        default=False,
+        help_text=_(
+            "Describe the problem in your own words: the platform suggests capabilities "
+            "from it and the programme office confirms them."
+        ),
+    )
+    # What the platform suggested from the text when the need was last saved or
+    # imported: [{"code", "confidence", "words"}], best first.
+    suggested_capabilities = models.JSONField(
+        _("suggested capabilities"), default=list, blank=True, editable=False
+    )
     deployment = models.CharField(
         _("deployment requirement"),
         max_length=12,

@@ -27,7 +27,7 @@ from core.services.bulk import BulkResult
 from core.validators import validate_attachment
 from matchmaking import signals
 from matchmaking.models import Attachment, Need, Solution, Status, StatusChange
-from matchmaking.services import filings, incremental
+from matchmaking.services import filings, incremental, suggestions
 
 CatalogRecord = Need | Solution
 TITLE_MIN_LENGTH = 4
@@ -64,7 +64,9 @@ def submission_errors(kind: str, values: dict[str, Any]) -> dict[str, list[str]]
         missing("summary", _("A public summary is required for review."))
     if not text("description"):
         missing("description", _("A full description is required for review."))
-    if not values.get("capabilities"):
+    # A need may leave its capabilities open ("not sure"): matching infers them from
+    # the text and the programme office sets them in the review.
+    if kind == "solution" and not values.get("capabilities"):
         missing("capabilities", _("Choose at least one AI capability."))
     if kind == "need":
         if not values.get("industry"):
@@ -261,6 +263,10 @@ def save_record(
         setattr(record, name, value)
     if created:
         record.created_by = by
+    if isinstance(record, Need):
+        record.suggested_capabilities = suggestions.stored(
+            suggestions.suggest(record.title, record.summary, record.description)
+        )
     record.full_clean(exclude=["organization", "created_by", "status"])
     record.save()
     changed = {name for name in fields if stored and getattr(stored, name) != getattr(record, name)}

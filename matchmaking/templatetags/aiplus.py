@@ -104,4 +104,6 @@ def match_chips(match, need=None) -> dict:
         "score": round(match.score * 100),
         "filing_verified_on": solution.filing_verified_on if solution.filing_verified else None,
         "requires_filing": bool(need is not None and need.requires_filing),
+        # The need said "not sure" or named a capability its text contradicts.
+        "inferred": bool(match.components.get("capabilities_inferred")),
     }

@@ -192,15 +192,28 @@ def test_need_create_without_title_is_400(client_for, member_a):
     assert response.json() == {"title": ["This field is required."]}
 
 
-def test_need_submit_without_capabilities_is_400(client_for, member_a, org_a):
-    need = NeedFactory(organization=org_a, status=Status.DRAFT, published_at=None, capabilities=[])
+def test_need_without_capabilities_is_submitted_as_not_sure(client_for, member_a, org_a):
+    need = NeedFactory(
+        organization=org_a,
+        status=Status.DRAFT,
+        published_at=None,
+        capabilities=[],
+        title="产品表面划痕全靠老师傅肉眼看",
+    )
+    client = client_for(member_a)
 
-    response = client_for(member_a).post(reverse("api:need-submit", args=[need.pk]))
+    changed = client.patch(
+        reverse("api:need-detail", args=[need.pk]), {"capabilities_unsure": True}, format="json"
+    )
+    response = client.post(reverse("api:need-submit", args=[need.pk]))
 
-    assert response.status_code == 400
-    assert response.json() == {"capabilities": ["Choose at least one AI capability."]}
+    assert changed.status_code == 200
+    assert changed.json()["capabilities_unsure"] is True
+    assert changed.json()["suggested_capabilities"][0]["code"] == "computer_vision"
+    assert "划痕" in changed.json()["suggested_capabilities"][0]["words"]
+    assert response.status_code == 200
     need.refresh_from_db()
-    assert need.status == Status.DRAFT
+    assert need.status == Status.SUBMITTED
 
 
 def test_need_submit_incomplete_draft_lists_every_missing_field(client_for, member_a):
@@ -211,14 +224,8 @@ def test_need_submit_incomplete_draft_lists_every_missing_field(client_for, memb
 
     assert response.status_code == 400
     body = response.json()
-    assert sorted(body) == [
-        "capabilities",
-        "contact",
-        "description",
-        "industry",
-        "summary",
-        "title",
-    ]
+    # Capabilities may stay open ("not sure"): not a missing field for a need.
+    assert sorted(body) == ["contact", "description", "industry", "summary", "title"]
     assert sorted(body["contact"]) == ["name", "phone"]
     assert body["title"] == ["Give a title of at least 4 characters."]
 

@@ -921,3 +921,28 @@ def test_admin_changelists_link_to_the_import_page(client, model):
     response = client.get(reverse(f"admin:matchmaking_{model}_changelist"))
 
     assert f'href="{IMPORT_URL}"' in response.content.decode()
+
+
+@pytest.mark.parametrize("written", [[], "not_sure", ["不确定"], ["not sure"]])
+def test_import_accepts_a_need_not_sure_of_its_capability_and_stores_suggestions(written):
+    document = catalog()
+    need = document["needs"][0]
+    need.update(
+        capabilities=written,
+        title="冲压件表面好坏全靠老师傅眼睛看",
+        summary="产品表面有没有划痕、毛刺，全靠老师傅肉眼一件件看。",
+    )
+    if written == []:
+        need["capabilities_unsure"] = True
+
+    import_catalog(document, status=Status.SUBMITTED)
+
+    stored = Need.objects.get(source_key=need["key"])
+    assert stored.status == Status.SUBMITTED
+    assert stored.capabilities_unsure
+    assert not stored.capabilities.exists()
+    assert stored.suggested_capabilities[0]["code"] == "computer_vision"
+    assert "划痕" in stored.suggested_capabilities[0]["words"]
+    exported = export_catalog()["needs"]
+    assert next(n for n in exported if n["key"] == need["key"])["capabilities_unsure"] is True
+    assert all("capabilities_unsure" not in n for n in exported if n["key"] != need["key"])

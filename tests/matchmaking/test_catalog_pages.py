@@ -82,16 +82,30 @@ def test_enterprise_submits_complete_need_for_review(
     assert list(need.status_changes.values_list("to_status", flat=True)) == ["submitted"]
 
 
-def test_submitting_without_capability_shows_field_error_and_saves_nothing(
+def test_a_need_without_capability_is_submitted_as_not_sure_with_suggestions(
     client, enterprise, manufacturing_id
 ):
     client.force_login(enterprise)
 
-    response = client.post(reverse("my-need-new"), need_post(industry=manufacturing_id))
+    response = client.post(
+        reverse("my-need-new"),
+        need_post(
+            industry=manufacturing_id,
+            capabilities_unsure="on",
+            title="冲压件好坏全靠老师傅",
+            summary="产品表面有没有划痕、毛刺，全靠老师傅肉眼看。",
+        ),
+    )
 
-    assert response.status_code == 200
-    assert "capabilities" in response.context["form"].errors
-    assert Need.objects.count() == 0
+    assert response.status_code == 302
+    need = Need.objects.get()
+    assert need.status == "submitted"
+    assert need.capabilities_unsure
+    assert not need.capabilities.exists()
+    best = need.suggested_capabilities[0]
+    assert best["code"] == "computer_vision"
+    assert {"划痕", "毛刺"} <= set(best["words"])
+    assert any(word.startswith("肉眼") for word in best["words"])
 
 
 def test_draft_may_be_incomplete(client, enterprise):

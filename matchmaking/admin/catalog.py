@@ -244,6 +244,12 @@ class NeedAdmin(ReviewAdmin):
     def budget(self, obj: Need) -> str:
         return _range(obj.budget_min, obj.budget_max)
 
+    def save_model(self, request, obj, form, change) -> None:
+        # The office setting the capabilities answers the author's "not sure".
+        if "capabilities" in form.changed_data and form.cleaned_data.get("capabilities"):
+            obj.capabilities_unsure = False
+        super().save_model(request, obj, form, change)
+
     @admin.display(description=_("suggested from the text"))
     def suggestions(self, obj: Need) -> str:
         """What the platform suggested when the need was saved: the office sets the

@@ -183,7 +183,8 @@ class Need(CatalogEntry):
         related_name="needs",
     )
     # "Not sure" is an answer: matching then infers the capabilities from the text
-    # (engine.suggest) until the programme office sets them in the review.
+    # (engine.suggest); what the author ticked stays a hint for the office, whose
+    # setting of the capabilities in the review clears the flag.
     capabilities_unsure = models.BooleanField(
         _("not sure which AI capability"),
         default=False,

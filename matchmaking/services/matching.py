@@ -77,7 +77,11 @@ def need_records(queryset=None) -> list[engine.NeedRecord]:
             summary=n.summary,
             description=n.description,
             industry=n.industry.code if n.industry_id else None,
-            capabilities=tuple(sorted(c.code for c in n.capabilities.all())),
+            # "Not sure": what the author ticked is a hint for the office; the engine
+            # infers the capabilities from the text (and says so in the explanation).
+            capabilities=()
+            if n.capabilities_unsure
+            else tuple(sorted(c.code for c in n.capabilities.all())),
             deployment=n.deployment or None,
             data_readiness=n.data_readiness or None,
             budget_min=n.budget_min,

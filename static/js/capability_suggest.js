@@ -12,7 +12,6 @@
   var fields = ["title", "summary", "description"].map(function (name) {
     return form.querySelector('[name="' + name + '"]');
   }).filter(Boolean);
-  var unsure = form.querySelector('[name="capabilities_unsure"]');
   var removed = {};
   var timer = null;
   var lastSent = "";
@@ -50,7 +49,6 @@
     } else {
       li.appendChild(button(box.getAttribute("data-accept"), "", function () {
         if (box_) { box_.checked = true; }
-        if (unsure) { unsure.checked = false; }
         render(lastItems);
       }));
     }

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from core.models import Capability
 from matchmaking import engine
-from matchmaking.models import MatchingState
-from matchmaking.services import suggestions
-from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from matchmaking.models import MatchingState, Need
+from matchmaking.services import matching, suggestions
+from tests.factories import MembershipFactory, NeedFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +93,13 @@ def test_the_stored_model_teaches_the_suggestions():
 
     assert learnt[0].code == "computer_vision"
     assert learnt[0].words == ()
+
+
+def test_a_not_sure_need_is_matched_on_its_text_not_on_its_ticks():
+    unsure = NeedFactory(capabilities=["agent"], capabilities_unsure=True)
+    sure = NeedFactory(capabilities=["agent"])
+
+    records = {r.id: r for r in matching.need_records(Need.objects.all())}
+
+    assert records[unsure.pk].capabilities == ()
+    assert records[sure.pk].capabilities == ("agent",)

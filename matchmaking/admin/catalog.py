@@ -10,8 +10,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.validators import ALLOWED_ATTACHMENT_TYPES
 from core.models import Capability
+from core.validators import ALLOWED_ATTACHMENT_TYPES
 from matchmaking.admin.review import ReviewFromPage
 from matchmaking.forms.catalog import RejectForm
 from matchmaking.models import Attachment, Need, Solution, Status, StatusChange

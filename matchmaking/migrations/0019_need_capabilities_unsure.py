@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matchmaking', '0017_filings'),
+        ('matchmaking', '0018_catalog_import'),
     ]
 
     operations = [

@@ -203,6 +203,8 @@ MATRIX: list[Row] = [
         method="post",
         data={"action": "withdraw"},
     ),
+    # Capability suggestions while a need is written: any signed-in user, text only.
+    _post("need-suggestions", (LOGIN, 200, 200, 200), {"title": "划痕全靠肉眼看"}),
     # --- matches and introductions ---------------------------------------------------
     Row("matched-needs", (LOGIN, 404, 200, 404)),
     _post(

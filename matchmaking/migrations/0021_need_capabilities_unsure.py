@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matchmaking', '0018_catalog_import'),
+        ('matchmaking', '0020_saved_searches'),
     ]
 
     operations = [

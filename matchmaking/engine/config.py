@@ -172,10 +172,18 @@ class EngineConfig:
     # Score with capabilities inferred from the text when a need declares
     # none or the text contradicts the declared ones (see `suggest`).
     infer_capabilities: bool = True
+    # Weights learned from outcomes for the needs of one industry (engine.learning):
+    # {industry code: {"need": weights, "solution": weights}}. Needs of other
+    # industries, or of none, use need_weights / solution_weights.
+    domain_weights: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in ("need_weights", "solution_weights"):
-            weights = getattr(self, name)
+        checked = [(name, getattr(self, name)) for name in ("need_weights", "solution_weights")]
+        for domain, sides in self.domain_weights.items():
+            if domain not in INDUSTRIES or set(sides) != {"need", "solution"}:
+                raise ValueError(f"domain_weights[{domain!r}] must be an industry with both sides")
+            checked += [(f"domain_weights[{domain!r}][{s!r}]", w) for s, w in sides.items()]
+        for name, weights in checked:
             if set(weights) != set(COMPONENTS):
                 raise ValueError(f"{name} must weigh exactly {COMPONENTS}, got {sorted(weights)}")
             if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
@@ -185,9 +193,16 @@ class EngineConfig:
         if self.text_saturation <= 0:
             raise ValueError("text_saturation must be positive")
 
-    def normalized_weights(self, side: str) -> dict[str, float]:
-        """Weights of one direction scaled to sum to 1, so a blend stays in [0, 1]."""
-        weights = self.need_weights if side == "need" else self.solution_weights
+    def normalized_weights(self, side: str, industry: str | None = None) -> dict[str, float]:
+        """Weights of one direction scaled to sum to 1, so a blend stays in [0, 1].
+
+        With the need's industry: that domain's learned weights, if it has any.
+        """
+        learned = self.domain_weights.get(industry or "")
+        if learned is not None:
+            weights = learned[side]
+        else:
+            weights = self.need_weights if side == "need" else self.solution_weights
         total = sum(weights.values())
         return {name: weights[name] / total for name in COMPONENTS}
 

@@ -159,7 +159,7 @@ def score_pair(
     }
     sides = {}
     for side, capabilities in (("need", coverage), ("solution", offer)):
-        weights = config.normalized_weights(side)
+        weights = config.normalized_weights(side, need.industry)
         sides[side] = sum(
             weights[name] * (capabilities if name == "capabilities" else values[name])
             for name in COMPONENTS

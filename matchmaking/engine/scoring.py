@@ -40,6 +40,7 @@ import numpy as np
 
 from matchmaking.engine.config import (
     CAPABILITIES,
+    COMPONENTS,
     DATA_READINESS,
     DEPLOYMENTS,
     INDUSTRIES,
@@ -104,6 +105,11 @@ class SolutionTables:
     org_columns: dict[int, np.ndarray]
     has_hard: np.ndarray  # (_N_DEP,) bool: does this requirement mask anything?
     weights: dict[str, dict[str, float]]
+    # (_N_IND, len(COMPONENTS)) per direction: the normalised weights for the needs of
+    # each industry (learned per domain, else the defaults); the last row, addressed
+    # as -1, is for needs without an industry.
+    weight_table: dict[str, np.ndarray]
+    uniform: bool  # every industry weighs as the defaults: the scalar fast path
     _static: dict[tuple[str, int], np.ndarray] = field(default_factory=dict)
 
     @classmethod
@@ -167,10 +173,25 @@ class SolutionTables:
             org_columns={org: np.asarray(cols) for org, cols in org_columns.items()},
             has_hard=hard.any(axis=1),
             weights={side: config.normalized_weights(side) for side in ("need", "solution")},
+            weight_table={
+                side: np.array(
+                    [
+                        [config.normalized_weights(side, code)[c] for c in COMPONENTS]
+                        for code in (*INDUSTRIES, None)
+                    ]
+                )
+                for side in ("need", "solution")
+            },
+            uniform=not config.domain_weights,
         )
 
     def __len__(self) -> int:
         return len(self.caps_mask)
+
+    def row_weights(self, side: str, industry: np.ndarray | int) -> dict[str, np.ndarray]:
+        """Each component's weight for needs of these industry codes (-1: none)."""
+        rows = self.weight_table[side][industry]
+        return {name: rows[..., i] for i, name in enumerate(COMPONENTS)}
 
     def static(self, side: str, combo: int) -> np.ndarray:
         """The need-independent part of one direction's blend for a need combination."""
@@ -178,7 +199,7 @@ class SolutionTables:
         row = self._static.get(key)
         if row is None:
             industry, deployment, readiness, caps_empty, budget_unknown = split_combo(combo)
-            w = self.weights[side]
+            w = {name: float(value) for name, value in self.row_weights(side, industry).items()}
             neutral = self.config.neutral
             row = (
                 w["industry"] * self.industry[industry]
@@ -344,6 +365,53 @@ def _static_plus_text(
     return out
 
 
+Terms = dict[str, tuple[np.ndarray, np.ndarray, float | np.ndarray]]
+
+
+def _uniform_terms(tables: SolutionTables, need_rows: NeedRows, text_fit: np.ndarray) -> Terms:
+    """Each direction's (text term, capability scale, budget weight) with one weight set.
+
+    One text term per distinct text weight; the last one reuses the buffer.
+    """
+    weights = tables.weights
+    text_weights = sorted({weights[side]["text"] for side in ("need", "solution")})
+    text_terms = {w: text_fit * w for w in text_weights[:-1]}
+    text_terms[text_weights[-1]] = np.multiply(text_fit, text_weights[-1], out=text_fit)
+    return {
+        "need": (
+            text_terms[weights["need"]["text"]],
+            (weights["need"]["capabilities"] * need_rows.caps_inverse)[:, None],
+            weights["need"]["budget"],
+        ),
+        "solution": (
+            text_terms[weights["solution"]["text"]],
+            (weights["solution"]["capabilities"] * tables.caps_inverse)[None, :],
+            weights["solution"]["budget"],
+        ),
+    }
+
+
+def _per_row_terms(tables: SolutionTables, need_rows: NeedRows, text_fit: np.ndarray) -> Terms:
+    """The same terms with each row's weights (learned per domain): the same products,
+    element by element, as with one weight set — only the weights differ by row."""
+    industry = _split_vector(need_rows.combo)[0]
+    need_w = tables.row_weights("need", industry)
+    solution_w = tables.row_weights("solution", industry)
+    need_text = text_fit * need_w["text"][:, None]
+    return {
+        "need": (
+            need_text,
+            (need_w["capabilities"] * need_rows.caps_inverse)[:, None],
+            need_w["budget"][:, None],
+        ),
+        "solution": (
+            np.multiply(text_fit, solution_w["text"][:, None], out=text_fit),
+            solution_w["capabilities"][:, None] * tables.caps_inverse[None, :],
+            solution_w["budget"][:, None],
+        ),
+    }
+
+
 def score_block(need_rows: NeedRows, tables: SolutionTables, text: np.ndarray) -> np.ndarray:
     """Scores of every need row against every solution; -1 where never kept.
 
@@ -353,29 +421,22 @@ def score_block(need_rows: NeedRows, tables: SolutionTables, text: np.ndarray) -
     passes cost little memory traffic.
     """
     config = tables.config
-    weights = tables.weights
     # `_text_fit` in place: the cosines are not needed afterwards.
     text_fit = np.multiply(text, 1.0 / config.text_saturation, out=text)
     np.minimum(text_fit, 1.0, out=text_fit)
-    # One text term per distinct text weight; the last one reuses the buffer.
-    text_weights = sorted({weights[side]["text"] for side in ("need", "solution")})
-    text_terms = {w: text_fit * w for w in text_weights[:-1]}
-    text_terms[text_weights[-1]] = np.multiply(text_fit, text_weights[-1], out=text_fit)
+    if tables.uniform:
+        terms = _uniform_terms(tables, need_rows, text_fit)
+    else:
+        terms = _per_row_terms(tables, need_rows, text_fit)
     overlap = _POPCOUNT[need_rows.caps_mask[:, None] & tables.caps_mask[None, :]]
     budget = _budget(need_rows.budget_max[:, None], tables.price_min[None, :])
     scratch = np.empty_like(budget)
     sides = []
-    for side, caps_scale in (
-        ("need", (weights["need"]["capabilities"] * need_rows.caps_inverse)[:, None]),
-        ("solution", (weights["solution"]["capabilities"] * tables.caps_inverse)[None, :]),
-    ):
-        partial = _static_plus_text(
-            side, need_rows.combo, tables, text_terms[weights[side]["text"]]
-        )
+    for side in ("need", "solution"):
+        text_term, caps_scale, budget_weight = terms[side]
+        partial = _static_plus_text(side, need_rows.combo, tables, text_term)
         sides.append(
-            _add_capabilities_budget(
-                partial, overlap, caps_scale, budget, weights[side]["budget"], scratch
-            )
+            _add_capabilities_budget(partial, overlap, caps_scale, budget, budget_weight, scratch)
         )
     score = _harmonic(*sides)
     apply_masks(score, need_rows, tables)
@@ -418,11 +479,11 @@ def pair_scores(
     sums it, from the same tables gathered per pair instead of per combination.
     """
     config = tables.config
-    weights = tables.weights
     neutral = config.neutral
     industry, deployment, readiness, need_caps_empty, budget_unknown = _split_vector(
         need_rows.combo
     )
+    weights = {side: tables.row_weights(side, industry) for side in ("need", "solution")}
     industry_fit = tables.industry[industry, columns]
     deployment_fit = tables.deployment[deployment, columns]
     maturity_fit = tables.maturity[readiness, columns]

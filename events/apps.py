@@ -15,11 +15,14 @@ class EventsConfig(AppConfig):
             demo_catalog_ready,
             introduction_accepted,
             introduction_withdrawn,
+            outcomes_requested,
         )
 
         # Accepted introductions become meeting requests at the events both sides attend.
         introduction_accepted.connect(signals.meet_at_shared_events, dispatch_uid="events")
         introduction_withdrawn.connect(signals.cancel_introduction_requests, dispatch_uid="events")
+        # Learned weights are graded by what came of the pairs' meetings.
+        outcomes_requested.connect(signals.outcomes_of_pairs, dispatch_uid="events")
         # `seed_demo` continues with a planned, published season of events.
         demo_catalog_ready.connect(signals.seed_demo_events, dispatch_uid="events")
         # A membership that ends takes the person's calendar feeds of it along.

@@ -62,6 +62,15 @@ after a fresh demo was loaded. Arguments: `sender` is None, `staff` the demo's s
 account. A receiver returns what it made for the demo (printed by seed_demo) or None.
 """
 
+outcomes_requested = Signal()
+"""Learning the weights needs to know what came of matched pairs beyond introductions.
+
+Sent by `matchmaking.services.weights.fit_weights`. Arguments: `sender` is None,
+`need_ids` the needs whose pairs are graded. A receiver returns a dict
+{(need_id, solution_id): (signals, ratings)}, where signals name outcomes of
+`engine.learning.GRADES` ("met", "nda", "pilot", "contract" …) and ratings are 1–5.
+"""
+
 # --- received ------------------------------------------------------------------------
 
 

@@ -5,4 +5,5 @@ from matchmaking.admin import (  # noqa: F401 — registers the admin classes
     matching,
     review,
     search,
+    weights,
 )

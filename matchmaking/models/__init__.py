@@ -24,6 +24,7 @@ from matchmaking.models.matching import (
 from matchmaking.models.review import ReturnReason
 from matchmaking.models.search import SavedSearch, SearchAlert, SearchSynonym
 from matchmaking.models.threads import Thread, ThreadDigest, ThreadMessage, ThreadRead
+from matchmaking.models.weights import WeightSet
 
 __all__ = [
     "Attachment",
@@ -55,4 +56,5 @@ __all__ = [
     "ThreadDigest",
     "ThreadMessage",
     "ThreadRead",
+    "WeightSet",
 ]

@@ -41,7 +41,7 @@ from matchmaking.models import (
     PendingMatch,
     Solution,
 )
-from matchmaking.services import match_rows
+from matchmaking.services import match_rows, weights
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,8 @@ Kind = str  # "need" | "solution"
 
 
 def engine_config() -> engine.EngineConfig:
-    """The engine's configuration, with the related industries staff keep in admin."""
+    """The engine's configuration: the related industries staff keep in admin, and the
+    weights learned per domain that are in use."""
     pairs = {
         tuple(sorted((a, b)))
         for a, b in Industry.related.through.objects.values_list(
@@ -63,6 +64,7 @@ def engine_config() -> engine.EngineConfig:
         k=settings.MATCHING_TOP_K,
         min_score=settings.MATCHING_MIN_SCORE,
         related_industries=tuple(sorted(pairs)) or engine.DEFAULT_RELATED_INDUSTRIES,
+        domain_weights=weights.active_domain_weights(),
     )
 
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0001_initial'),
-        ('matchmaking', '0017_filings'),
+        ('matchmaking', '0021_need_capabilities_unsure'),
     ]
 
     operations = [

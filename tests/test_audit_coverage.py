@@ -82,6 +82,20 @@ def _access_attempt():
 
 
 # What each action is given, the extra form data it needs, and the entry it must write.
+def _active_weight_set():
+    from core.models import Industry  # noqa: PLC0415
+    from matchmaking.engine.config import DEFAULT_NEED_WEIGHTS  # noqa: PLC0415
+    from matchmaking.models import WeightSet  # noqa: PLC0415
+
+    return WeightSet.objects.create(
+        domain=Industry.objects.get(code="manufacturing"),
+        need_weights=DEFAULT_NEED_WEIGHTS,
+        solution_weights=DEFAULT_NEED_WEIGHTS,
+        adopted=True,
+        active=True,
+    )
+
+
 ADMIN_CASES: dict[tuple[str, str], tuple[Callable, dict, str | None]] = {
     ("core.Organization", "mark_verified"): (
         lambda: OrganizationFactory(verified=False),
@@ -125,6 +139,11 @@ ADMIN_CASES: dict[tuple[str, str], tuple[Callable, dict, str | None]] = {
         lambda: SolutionFactory(status=Status.SUBMITTED),
         {"reason": "请补充案例。"},
         "solution.rejected",
+    ),
+    ("matchmaking.WeightSet", "roll_back"): (
+        _active_weight_set,
+        {},
+        "weights.rolled_back",
     ),
     ("axes.AccessAttempt", "cleanup_expired_attempts"): (
         _access_attempt,

@@ -449,4 +449,19 @@ def build_world() -> World:
         to="owner@ent-two.example", subject="意向通知", body_text="丙方您好"
     )
     AuditEntry.objects.create(action="test", object_type="need", actor=world.users[STAFF])
+    from core.models import Industry  # noqa: PLC0415
+    from matchmaking.models import FilingEntry, FilingList, WeightSet  # noqa: PLC0415
+
+    filing_list = FilingList.objects.create(
+        kind=FilingList.Kind.NATIONAL, source="国家网信办", list_date=timezone.localdate()
+    )
+    FilingEntry.objects.create(
+        filing_list=filing_list, row_number=2, service_name="测试模型",
+        organization_name="测试公司", filing_number="Test-1", number_key="TEST-1",
+        organization_key="测试",
+    )  # fmt: skip
+    WeightSet.objects.create(
+        domain=Industry.objects.get_or_create(code="manufacturing")[0],
+        need_weights={}, solution_weights={}, active=False,
+    )  # fmt: skip
     return world

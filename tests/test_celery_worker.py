@@ -30,10 +30,10 @@ def test_full_recompute_runs_in_chunks_on_a_real_worker(celery_worker):
     from matchmaking.catalog_io import import_catalog, parse_document  # noqa: PLC0415
     from matchmaking.models import Match, MatchRun  # noqa: PLC0415
     from matchmaking.services import matching  # noqa: PLC0415
-    from matchmaking.services.demo import DEMO_CATALOG  # noqa: PLC0415
+    from matchmaking.services.demo import demo_catalog_bytes  # noqa: PLC0415
     from tests.factories import StaffFactory  # noqa: PLC0415
 
-    import_catalog(parse_document(DEMO_CATALOG.read_bytes()), status="approved", by=StaffFactory())
+    import_catalog(parse_document(demo_catalog_bytes()), status="approved", by=StaffFactory())
 
     def succeeded():
         return MatchRun.objects.filter(kind="full", status="succeeded").exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.db import transaction
@@ -26,6 +27,9 @@ STAFF_EMAIL = "admin@example.com"
 STAFF_PASSWORD = "aiplus-admin-2026"
 ENTERPRISE_EMAIL = "enterprise@example.com"
 PROVIDER_EMAIL = "provider@example.com"
+# The earliest wanted-by date of the demo needs lies this far ahead of the day it is
+# loaded; the others keep their distance to it (the file's dates are only relative).
+DEMO_LEAD = timedelta(days=30)
 # The two accounts the README and the start-up banner point to.
 FEATURED = {
     "org-ent-caohejing": (ENTERPRISE_EMAIL, "王工", "zh-hans"),
@@ -51,6 +55,21 @@ def demo_accounts() -> list[DemoAccount]:
     ]
 
 
+def demo_catalog_bytes(today: date | None = None) -> bytes:
+    """The demo catalog with its wanted-by dates moved into the future from `today`.
+
+    The file holds fixed dates; loaded as they are, a demo loaded later would hold needs
+    whose date passed (refused on the next edit, closed by the first nightly run)."""
+    catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
+    needs = [need for need in catalog.get("needs", []) if need.get("deadline")]
+    if needs:
+        earliest = min(date.fromisoformat(need["deadline"]) for need in needs)
+        shift = (today or timezone.localdate()) + DEMO_LEAD - earliest
+        for need in needs:
+            need["deadline"] = (date.fromisoformat(need["deadline"]) + shift).isoformat()
+    return json.dumps(catalog, ensure_ascii=False).encode("utf-8")
+
+
 def is_seeded() -> bool:
     return User.objects.filter(email=STAFF_EMAIL).exists()
 
@@ -64,7 +83,7 @@ def seed_demo() -> bool:
     staff = User.objects.create_superuser(
         email=STAFF_EMAIL, password=STAFF_PASSWORD, full_name="项目办 管理员"
     )
-    catalog = parse_document(DEMO_CATALOG.read_bytes())
+    catalog = parse_document(demo_catalog_bytes())
     import_catalog(catalog, status=Status.APPROVED, by=staff)
     keys = [record["key"] for record in catalog["organizations"]]
     organizations = Organization.objects.filter(source_key__in=keys)

@@ -17,7 +17,7 @@ from matchmaking.models import (
 )
 from matchmaking.services import catalog as catalog_services
 from matchmaking.services import matching
-from matchmaking.services.demo import DEMO_CATALOG
+from matchmaking.services.demo import demo_catalog_bytes
 from tests.factories import NeedFactory, SolutionFactory, StaffFactory, member_of
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +48,7 @@ def demo_catalog(run_on_commit):
     """The demo round (42 needs, 31 solutions) imported as published, matched once."""
     staff = StaffFactory()
     with run_on_commit():
-        import_catalog(parse_document(DEMO_CATALOG.read_bytes()), status="approved", by=staff)
+        import_catalog(parse_document(demo_catalog_bytes()), status="approved", by=staff)
     return staff
 
 

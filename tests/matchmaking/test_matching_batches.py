@@ -17,7 +17,7 @@ from matchmaking.catalog_io import import_catalog, parse_document
 from matchmaking.models import Match, MatchRun, Need, PendingMatch, Solution, Status
 from matchmaking.services import catalog as catalog_services
 from matchmaking.services import incremental
-from matchmaking.services.demo import DEMO_CATALOG
+from matchmaking.services.demo import demo_catalog_bytes
 from tests.factories import NeedFactory, SolutionFactory, StaffFactory
 from tests.matchmaking.test_matching import current_model, engine_generation, stored_generation
 
@@ -36,7 +36,7 @@ def matching_jobs() -> list[str]:
 
 
 def demo_document() -> dict:
-    return parse_document(DEMO_CATALOG.read_bytes())
+    return parse_document(demo_catalog_bytes())
 
 
 def test_importing_n_approved_records_queues_one_matching_job_not_n(run_on_commit):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import json
 from collections import Counter
+from datetime import date
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from core.models import Industry, Membership, Organization, User
 from matchmaking import signals
@@ -20,6 +22,7 @@ from matchmaking.services.demo import (
     ENTERPRISE_EMAIL,
     PROVIDER_EMAIL,
     STAFF_EMAIL,
+    demo_catalog_bytes,
     seed_demo,
 )
 
@@ -52,8 +55,27 @@ def test_demo_catalog_has_needs_in_every_industry_and_solutions_from_providers()
     assert {kinds[s["organization"]] for s in document["solutions"]} == {"provider"}
 
 
+def test_demo_needs_are_wanted_after_the_day_they_are_loaded():
+    file_dates = sorted(date.fromisoformat(need["deadline"]) for need in demo_document()["needs"])
+    today = date(2031, 3, 1)
+
+    loaded = json.loads(demo_catalog_bytes(today))
+    dates = sorted(date.fromisoformat(need["deadline"]) for need in loaded["needs"])
+
+    assert dates[0] > today
+    # The needs keep the spacing of the file's dates.
+    assert [later - dates[0] for later in dates] == [later - file_dates[0] for later in file_dates]
+
+
+def test_seeded_demo_holds_no_need_whose_date_has_passed():
+    seed_demo()
+
+    assert Need.objects.filter(deadline__lte=timezone.localdate()).count() == 0
+    assert Need.objects.filter(deadline__isnull=False).count() == len(demo_document()["needs"])
+
+
 def test_demo_catalog_imports_cleanly_for_review():
-    result = import_catalog(parse_document(DEMO_CATALOG.read_bytes()), status=Status.SUBMITTED)
+    result = import_catalog(parse_document(demo_catalog_bytes()), status=Status.SUBMITTED)
 
     assert (result.counts["organizations"].created, result.counts["needs"].created) == (22, 42)
     assert result.counts["solutions"].created == 31

@@ -18,7 +18,7 @@ from matchmaking import engine
 from matchmaking.catalog_io import import_catalog, parse_document
 from matchmaking.models import Interest, Match, MatchRun, Need, Solution
 from matchmaking.services import interests, matching
-from matchmaking.services.demo import DEMO_CATALOG
+from matchmaking.services.demo import demo_catalog_bytes
 from tests import services
 from tests.factories import NeedFactory, StaffFactory, UserFactory, member_of
 from tests.harness import PrivateRedis, SlowSMTPServer, WorkerProcess, worker_environment
@@ -77,7 +77,7 @@ def test_redis_outage_loses_no_work_and_runs_everything_once(
 ):
     worker = start_worker()
     staff = StaffFactory(email="office@example.com")
-    import_catalog(parse_document(DEMO_CATALOG.read_bytes()), status="approved", by=staff)
+    import_catalog(parse_document(demo_catalog_bytes()), status="approved", by=staff)
     assert wait_for(lambda: MatchRun.objects.filter(kind="full", status="succeeded").exists())
     enterprise_org = Need.objects.get(source_key="need-caohejing-cnc-defect").organization
     authors = [member_of(enterprise_org, email=f"author{i}@example.com") for i in range(3)]

@@ -8,10 +8,11 @@ scheduler.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from core.audit import record
 from core.models import User
@@ -79,11 +80,13 @@ def seed_events(*, staff: User) -> Event | None:
                 for name, address, tables, capacity in VENUES
             ]
             _introduce(staff)
+            # The season starts a week after the day the demo is loaded (never in the past).
+            start = timezone.localdate() + timedelta(days=7)
             demo_season, _created = Season.objects.get_or_create(
-                name="2027 上半年 · 大模型+ 供需对接季",
+                name=f"{start:%Y-%m} 起 · 大模型+ 供需对接季",
                 defaults={
-                    "start": date(2026, 12, 1),
-                    "end": date(2027, 6, 30),
+                    "start": start,
+                    "end": start + timedelta(days=210),
                     "target_events": 6,
                     "weekly_cap": 2,
                 },

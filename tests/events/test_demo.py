@@ -3,6 +3,7 @@
 import icalendar
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import User
 from events.models import Event, Meeting
@@ -31,6 +32,12 @@ def test_demo_season_is_planned_and_published(demo):
     assert statuses <= {"published", "scheduled"}
     assert Event.objects.count() >= 3
     assert demo.status == "scheduled"
+
+
+def test_demo_events_lie_after_the_day_the_demo_is_loaded(demo):
+    first = Event.objects.order_by("date").values_list("date", flat=True).first()
+
+    assert first > timezone.localdate()
 
 
 @pytest.mark.parametrize("email", [ENTERPRISE_EMAIL, PROVIDER_EMAIL])

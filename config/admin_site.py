@@ -39,6 +39,8 @@ TASK_GROUPS: tuple[TaskGroup, ...] = (
             "matchmaking.Need",
             "matchmaking.Solution",
             "matchmaking.CatalogImport",
+            "matchmaking.FilingList",
+            "matchmaking.FilingEntry",
             "matchmaking.ReturnReason",
             "matchmaking.StatusChange",
         ),
@@ -52,6 +54,7 @@ TASK_GROUPS: tuple[TaskGroup, ...] = (
             "matchmaking.Interest",
             "matchmaking.MatchFeedback",
             "matchmaking.SearchSynonym",
+            "matchmaking.WeightSet",
         ),
     ),
     TaskGroup(

@@ -37,6 +37,7 @@ def test_no_rule_repeats_a_model_permission():
         "events.answer_meeting_request",
         "events.override_event_day",
         "events.report_outcome_for",
+        "events.set_meeting_link",
         "events.withdraw_meeting_request",
         "matchmaking.edit_record",
         "matchmaking.post_need",
@@ -45,6 +46,8 @@ def test_no_rule_repeats_a_model_permission():
         "matchmaking.see_record_contact",
         "matchmaking.see_record_description",
         "matchmaking.see_record_private",
+        "matchmaking.see_thread",
+        "matchmaking.write_in_thread",
     ]
 
 

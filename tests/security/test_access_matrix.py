@@ -427,12 +427,21 @@ ADMIN_EXCEPTIONS: dict[str, tuple] = {
     "admin:core_outboxmessage_add": STAFF_REFUSED,
     "admin:core_outgoingemail_add": STAFF_REFUSED,
     "admin:matchmaking_statuschange_add": STAFF_REFUSED,
+    # Rows made only by their import or fitting command: nobody adds one by hand ...
+    "admin:matchmaking_catalogimport_add": STAFF_REFUSED,
+    "admin:matchmaking_filingentry_add": STAFF_REFUSED,
+    "admin:matchmaking_weightset_add": STAFF_REFUSED,
+    # ... and adding a filing list is uploading one: the add page leads to the import.
+    "admin:matchmaking_filinglist_add": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, REDIRECT),
 }
 # Admin URLs that act on POST only (a GET answers 405), requested by POST.
 ADMIN_POST_ONLY: dict[str, tuple] = {
     # Signing out of the admin when not signed in to it leads to the admin's index.
     "admin:logout": (REDIRECT,) * 4,
     "admin:matchmaking_matchrun_start": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, REDIRECT),
+    # A review decision: staff only; an empty one changes nothing and leads back to the record.
+    "admin:matchmaking_need_review": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, REDIRECT),
+    "admin:matchmaking_solution_review": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, REDIRECT),
 }
 
 

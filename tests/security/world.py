@@ -450,7 +450,20 @@ def build_world() -> World:
     )
     AuditEntry.objects.create(action="test", object_type="need", actor=world.users[STAFF])
     from core.models import Industry  # noqa: PLC0415
-    from matchmaking.models import FilingEntry, FilingList, WeightSet  # noqa: PLC0415
+    from matchmaking.models import (  # noqa: PLC0415
+        CatalogImport,
+        FilingEntry,
+        FilingList,
+        WeightSet,
+    )
+
+    CatalogImport.objects.create(
+        file="catalog-imports/security.xlsx",
+        file_name="security.xlsx",
+        record_status="submitted",
+        state=CatalogImport.State.IMPORTED,
+        created_by=world.users[STAFF],
+    )
 
     filing_list = FilingList.objects.create(
         kind=FilingList.Kind.NATIONAL, source="国家网信办", list_date=timezone.localdate()

@@ -51,17 +51,23 @@ LIMITED = {
     ),
     "event-register": (ENTERPRISE, {"pk": "event:published"}, {}),
     "event-request-meeting": (ENTERPRISE, {"pk": "event:published"}, {"to": "org:prov"}),
+    "meeting-video-link": (ENTERPRISE, {"pk": "meeting:own"}, {"video_url": ""}),
+    "thread-detail": (PROVIDER, {"pk": "thread:own"}, {"body": "您好"}),
+    "need-suggestions": (ENTERPRISE, {}, {"title": "视觉质检"}),
 }
 RATES = {
     "signup": "signup",
     "password_reset": "password_reset",
     "password_reset_confirm": "password_reset",
+    "need-suggestions": "suggest",
 }
 
 
 @pytest.fixture(autouse=True)
 def _low_limits(settings):
-    settings.RATELIMITS = dict.fromkeys(("form", "signup", "password_reset"), f"{LIMIT}/minute")
+    settings.RATELIMITS = dict.fromkeys(
+        ("form", "signup", "password_reset", "suggest"), f"{LIMIT}/minute"
+    )
     settings.TRUSTED_PROXY_COUNT = 0
 
 

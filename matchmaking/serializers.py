@@ -22,7 +22,16 @@ from core.enums import Side
 from core.models import Capability, Industry, Organization
 from core.selectors import is_member
 from core.validators import normalize_phone
-from matchmaking.models import Deployment, Interest, Match, Need, Solution, Status, StatusChange
+from matchmaking.models import (
+    Deployment,
+    FilingStatus,
+    Interest,
+    Match,
+    Need,
+    Solution,
+    Status,
+    StatusChange,
+)
 from matchmaking.rules import may_post_as
 from matchmaking.services import catalog as services
 from matchmaking.validators import check_amount_range
@@ -276,6 +285,17 @@ class SolutionSerializer(CatalogRecordSerializer):
         many=True, queryset=Industry.objects.all(), required=False, help_text=INDUSTRIES_HELP
     )
     deployment_modes = DeploymentModesField(required=False)
+    # Declared: DRF drops allow_blank from a non-editable model field, and "" is served.
+    filing_status = serializers.ChoiceField(
+        choices=FilingStatus.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_(
+            "The filing number checked against the published lists: verified, "
+            "org_differs (filed by another organization), not_found, or empty "
+            "(no number, or no list imported yet). Set by the platform."
+        ),
+    )
 
     caller_dependent_fields = (*CatalogRecordSerializer.caller_dependent_fields, "cases")
     description_fields = ("description", "cases")
@@ -305,13 +325,6 @@ class SolutionSerializer(CatalogRecordSerializer):
         extra_kwargs = {
             **CatalogRecordSerializer.EXTRA_KWARGS,
             "cases": {"help_text": _("Reference cases. Present whenever description is.")},
-            "filing_status": {
-                "help_text": _(
-                    "The filing number checked against the published lists: verified, "
-                    "org_differs (filed by another organization), not_found, or empty "
-                    "(no number, or no list imported yet). Set by the platform."
-                )
-            },
             "price_min": {"help_text": _("In 万元 (10,000 CNY).")},
             "price_max": {"help_text": _("In 万元 (10,000 CNY); not below price_min.")},
         }

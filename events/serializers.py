@@ -111,6 +111,12 @@ class MeetingSerializer(serializers.ModelSerializer):
         Meeting.Status.choices,
         "scheduled; held (both sides came, or a side reported an outcome); no_show; cancelled.",
     )
+    video_url = serializers.SerializerMethodField(
+        help_text=_(
+            "For online and hybrid meetings: the link both sides join (https); "
+            "null while none is set."
+        )
+    )
 
     class Meta:
         model = Meeting
@@ -130,3 +136,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "video_url",
         ]
         read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_video_url(self, meeting: Meeting) -> str | None:
+        return meeting.video_url or None

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -98,8 +98,12 @@ class ThreadViewSet(
 
     @extend_schema(
         request=ThreadOpenSerializer,
-        responses={200: ThreadSerializer},
-        description="Open (or find) the thread of an introduction of your organization.",
+        responses={
+            200: ThreadSerializer,
+            404: OpenApiResponse(description="No introduction of your organization has this id."),
+        },
+        description="Open (or find) the thread of an introduction of your organization; "
+        "any other introduction answers 404.",
     )
     def create(self, request, *args, **kwargs) -> Response:
         serializer = ThreadOpenSerializer(data=request.data)
@@ -125,7 +129,8 @@ class ThreadViewSet(
         "403 for staff and anyone outside the two organizations; 400 for an empty message, a "
         "refused file or a closed introduction.",
     )
-    @action(detail=True, methods=["get", "post"])
+    # The whole conversation, unpaginated (as served and documented).
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def messages(self, request, pk=None) -> Response:
         thread = self.get_object()
         if request.method == "GET":

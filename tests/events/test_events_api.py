@@ -222,6 +222,7 @@ def test_meeting_representation(pair):
         "status": "scheduled",
         "source": "request",
         "published": True,
+        "video_url": ours.video_url,
     }
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from celery import Celery
 
+QUEUE_LIBRARIES = ("celery", "kombu", "amqp")
 SETTINGS = Path(__file__).resolve().parent.parent / "config" / "settings.py"
 
 
@@ -41,6 +42,13 @@ def test_an_eager_job_on_the_embedded_default_logs_and_warns_nothing(monkeypatch
         results = [add.apply_async(args=(n, 1)).get() for n in range(3)]
 
     assert results == [1, 2, 3]
-    noisy = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    # Only Celery's and kombu's own words count: in a parallel run, threads left by other
+    # tests in this process (a live server, a worker) may log at the same moment.
+    noisy = [
+        r
+        for r in caplog.records
+        if r.levelno >= logging.WARNING and r.name.split(".")[0] in QUEUE_LIBRARIES
+    ]
     assert [r.getMessage() for r in noisy] == []
-    assert [str(w.message) for w in caught] == []
+    queue_warnings = [w for w in caught if any(f"/{lib}/" in w.filename for lib in QUEUE_LIBRARIES)]
+    assert [str(w.message) for w in queue_warnings] == []

@@ -239,6 +239,21 @@ class NeedSerializer(CatalogRecordSerializer):
         ),
     )
 
+    # The suggestions name words of the description, so they go with it; "not sure"
+    # is the author's hint to the programme office, private like the review note.
+    caller_dependent_fields = (
+        *CatalogRecordSerializer.caller_dependent_fields,
+        "suggested_capabilities",
+        "capabilities_unsure",
+    )
+    description_fields = ("description", "suggested_capabilities")
+
+    def hidden_fields(self, instance) -> set[str]:
+        hidden = super().hidden_fields(instance)
+        if "history" in hidden:  # not a private reader of the record
+            hidden.add("capabilities_unsure")
+        return hidden
+
     class Meta:
         kind = "need"
         model = Need

@@ -19,7 +19,12 @@ from django.db import transaction
 from matchmaking.models import Need, Solution, Status
 from matchmaking.search.queries import by_relevance, search
 
-JUDGMENTS = Path(settings.BASE_DIR) / "tests" / "search" / "judgments.json"
+
+def judgments_path() -> Path:
+    """The judged queries of the project (read when asked, not at import time)."""
+    return Path(settings.BASE_DIR) / "tests" / "search" / "judgments.json"
+
+
 CUTOFF = 10
 _MODELS = {"need": Need, "solution": Solution}
 
@@ -32,8 +37,8 @@ class Figures:
     misses: tuple[str, ...]  # queries whose relevant records are not all in the first ten
 
 
-def load_judgments(path: Path = JUDGMENTS) -> list[dict]:
-    return json.loads(path.read_text(encoding="utf-8"))["queries"]
+def load_judgments(path: Path | None = None) -> list[dict]:
+    return json.loads((path or judgments_path()).read_text(encoding="utf-8"))["queries"]
 
 
 def evaluate(judgments: list[dict]) -> dict[str, Figures]:

@@ -6,14 +6,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from matchmaking.search.evaluation import JUDGMENTS, evaluate_on_demo, load_judgments
+from matchmaking.search.evaluation import evaluate_on_demo, load_judgments
 
 
 class Command(BaseCommand):
     help = "Mean recall@10 and MRR of the catalog search over judged queries on the demo catalog."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--judgments", type=Path, default=JUDGMENTS)
+        parser.add_argument("--judgments", type=Path, default=None)
         parser.add_argument("--misses", action="store_true", help="List the imperfect queries.")
 
     def handle(self, *args, **options) -> None:

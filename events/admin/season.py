@@ -11,7 +11,6 @@ from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -23,9 +22,8 @@ from events.services import registration as registration_services
 from events.services import season as services
 
 # While a season is planning, its list page reloads itself to show the progress.
-RELOAD_SCRIPT = mark_safe(  # a constant script, no user data
-    "<script>setTimeout(function () { window.location.reload(); }, 3000);</script>"
-)
+# While a season plans, its list reloads itself (a meta refresh: the CSP allows no inline script).
+PLANNING_REFRESH_SECONDS = 3
 
 
 def _event_link(event: Event) -> str:
@@ -178,6 +176,14 @@ class SeasonAdmin(admin.ModelAdmin):
             )
         )
 
+    def changelist_view(self, request, extra_context=None):
+        planning = Season.objects.filter(plan_status=Season.PlanStatus.PLANNING).exists()
+        extra_context = {
+            **(extra_context or {}),
+            "refresh_seconds": PLANNING_REFRESH_SECONDS if planning else None,
+        }
+        return super().changelist_view(request, extra_context)
+
     # --- displays ------------------------------------------------------------------------
 
     def _bar(self, obj: Season) -> str:
@@ -193,7 +199,7 @@ class SeasonAdmin(admin.ModelAdmin):
     @admin.display(description=_("plan"), ordering="plan_status")
     def plan_progress_bar(self, obj: Season) -> str:
         if obj.plan_status == Season.PlanStatus.PLANNING:
-            return format_html("{}{}", self._bar(obj), RELOAD_SCRIPT)
+            return self._bar(obj)
         return obj.get_plan_status_display()
 
     @admin.display(description=_("plan status"))

@@ -193,7 +193,7 @@ def test_programme_office_journey(celery_worker, page, programme, screenshot):
     page.get_by_role("link", name=season.name).click()
     drafts = season.events.filter(status=Event.Status.DRAFT)
     assert drafts.count() == 2
-    expect(page.locator(".field-quality_report pre")).to_be_visible()
+    expect(page.locator(".field-quality_report .plan-report li").first).to_be_visible()
     screenshot(page, "season-planned")
     page.goto("/admin/events/season/")
     run_action(page, "publish_drafts", season.pk)

@@ -268,7 +268,11 @@ def test_enterprise_journey(celery_worker, device, programme, screenshot):
     )
     schedule_services.send_schedules(Event.objects.get(pk=event.pk), by=staff)
     schedule_email = sent_email(EMAIL, "event_schedule")
-    assert [a["filename"] for a in schedule_email.attachments] == ["schedule.ics"]
+    # the calendar and the organization's check-in code
+    assert [a["filename"] for a in schedule_email.attachments] == [
+        "schedule.ics",
+        "check-in-code.png",
+    ]
 
     nav(page, "我的活动")
     upcoming = page.locator("#upcoming > li").first

@@ -109,9 +109,14 @@ class CueTable:
                 return own[canonical]
             return set().union(*(v for w, v in own.items() if w in canonical))
 
+        def covered(synonym: str, found: set[int]) -> bool:
+            # A synonym holding a cue word of its own labels (肉眼看 holds 肉眼) adds
+            # nothing but would hide that word from the reason shown.
+            return any(w in synonym and found <= v for w, v in own.items())
+
         for synonym, canonicals in glossary.chinese.items():
             found = set().union(*(canonical_labels(c) for c in canonicals))
-            if found:
+            if found and not covered(synonym, found):
                 chinese.setdefault(synonym, set()).update(found)
         for phrase, canonicals in glossary.english.items():
             found = set().union(*(canonical_labels(c) for c in canonicals))

@@ -222,7 +222,8 @@ def test_meeting_representation(pair):
         "status": "scheduled",
         "source": "request",
         "published": True,
-        "video_url": ours.video_url,
+        # the meeting's video link (shown to its two parties), null while none is set
+        "video_url": ours.video_url or None,
     }
 
 

@@ -66,11 +66,8 @@ architecture: install
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python tools/house_rules.py
 
-# The whole suite: in parallel (one process per core), then the reliability tests on their
-# own, since they stop and restart PostgreSQL, Redis and workers under the running tests.
 test: install lint architecture
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not reliability" $(PYTEST_ARGS)
-	$(BIN)/python -m pytest -m reliability $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The fast loop while developing: ruff and the architecture checks, then the suite in parallel (pytest-xdist, one
 # process per core) without the browser, reliability and slow tests, which `make test`

@@ -184,6 +184,17 @@ def run_on_commit(django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
+def drop_connections(app) -> None:
+    """Forget the app's broker connections and producers, as Celery does after a fork.
+
+    The producer pool is cached apart from the connection pool: dropping only the
+    latter left `delay()` publishing to the broker of an earlier test (the in-memory
+    one of the embedded default), so a worker test passed or failed by test order.
+    """
+    app._pool = None  # noqa: SLF001
+    app.amqp._producer_pool = None  # noqa: SLF001
+
+
 @pytest.fixture
 def celery_worker(transactional_db, settings):
     """A real Celery worker process consuming from Redis, on the test database.
@@ -220,7 +231,7 @@ def celery_worker(transactional_db, settings):
         task_always_eager=False,
         broker_transport_options={**saved["broker_transport_options"], "global_keyprefix": prefix},
     )
-    app._pool = None  # noqa: SLF001 — drop connections made for the in-memory broker
+    drop_connections(app)  # those made for the in-memory broker
     worker = WorkerProcess(env, concurrency=2)
     try:
         worker.start()
@@ -228,7 +239,7 @@ def celery_worker(transactional_db, settings):
     finally:
         worker.stop()
         app.conf.update(saved)
-        app._pool = None  # noqa: SLF001
+        drop_connections(app)
         clear_keys()
         client.close()
 

@@ -317,6 +317,9 @@ STORAGES = {
 # view that checks who may see them (never by whitenoise or the web server).
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# Search indexes shared by the processes of this machine (matchmaking/search/snapshots.py);
+# empty: each process builds its own.
+SEARCH_INDEX_DIR = env("SEARCH_INDEX_DIR", default=str(VAR_DIR / "search-index"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024

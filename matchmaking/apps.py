@@ -27,13 +27,6 @@ class MatchmakingConfig(AppConfig):
         signals.record_withdrawn.connect(
             signals.rematch_published_record, dispatch_uid="matchmaking-rematch-withdrawn"
         )
-        # The search indexes follow the synonym list staff edit in the admin.
-        from django.db.models.signals import post_delete, post_save  # noqa: PLC0415
-
-        from matchmaking.models import SearchSynonym  # noqa: PLC0415
-
-        post_save.connect(signals.synonyms_saved, sender=SearchSynonym, dispatch_uid="search-syn")
-        post_delete.connect(signals.synonyms_saved, sender=SearchSynonym, dispatch_uid="search-del")
         # A person's records, introductions and feedback in their PIPL export and erasure.
         personal_data_requested.connect(signals.export_personal_data, dispatch_uid="matchmaking")
         erasing_personal_data.connect(signals.erase_personal_data, dispatch_uid="matchmaking")

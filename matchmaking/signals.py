@@ -150,13 +150,3 @@ def erase_personal_data(sender, *, user, scrub, **kwargs) -> None:
         if terms != match.terms:
             Match.objects.filter(pk=match.pk).update(terms=terms)
     MatchFeedback.objects.filter(by=user).update(reason="")
-
-
-def synonyms_saved(sender, **kwargs: Any) -> None:
-    """A search synonym was added, changed or deleted: every process rebuilds its
-    search indexes with the new list (after commit, so they read it)."""
-    from django.db import transaction  # noqa: PLC0415
-
-    from matchmaking.search.index import synonyms_changed  # noqa: PLC0415
-
-    transaction.on_commit(synonyms_changed)

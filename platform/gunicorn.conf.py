@@ -24,3 +24,15 @@ control_socket_disable = True
 limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
+
+
+def post_worker_init(worker) -> None:
+    """Load the search indexes before the worker takes a request (from the file the
+    machine's first worker built: matchmaking/search/snapshots.py), so no visitor
+    waits for an index."""
+    from django.db import connections  # noqa: PLC0415 -- Django is set up by now
+
+    from matchmaking.search.index import warm  # noqa: PLC0415
+
+    warm()
+    connections.close_all()  # the request threads open their own

@@ -30,6 +30,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="aiplus-test-media-"))
 SITE_URL = "http://testserver"
+# Each test process keeps its search indexes to itself (tests/search/ switch sharing on).
+SEARCH_INDEX_DIR = ""
 AXES_FAILURE_LIMIT = 5
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 LOGGING["loggers"]["celery"]["level"] = "WARNING"  # noqa: F405

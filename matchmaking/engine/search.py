@@ -23,13 +23,15 @@ changes (matchmaking/search/index.py).
 from __future__ import annotations
 
 import html
+import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 
 from matchmaking.engine.text import (
     _LATIN_STOPWORDS,
@@ -37,10 +39,8 @@ from matchmaking.engine.text import (
     GLOSSARY_PATH,
     Glossary,
     Tokenizer,
-    fit_vocabulary,
     fold_word,
     normalize,
-    vectorize,
 )
 from matchmaking.engine.tokens import BatchTokenizer
 
@@ -54,6 +54,8 @@ MAX_QUERY_CHARS = 200
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN_WORD = re.compile(r"[a-z0-9]+(?:[.\-+#&'][a-z0-9]+)*")
 _SPLIT = re.compile(r"\s*[,，、]\s*")
+# Joins the vocabulary in `arrays`: no token holds it (the batch tokenizer splits on it).
+_TERM_SEPARATOR = "\x00"
 
 
 @dataclass(frozen=True)
@@ -134,11 +136,17 @@ def build_glossary(groups: Iterable[SynonymGroup]) -> Glossary:
 
 @dataclass(frozen=True)
 class SearchDocument:
-    """A record as search sees it: its id, title and the other texts the viewer may read."""
+    """A record as search sees it: its id, title and the other texts the viewer may read.
+
+    `version` is whatever tells the caller that a record changed (its last change as an
+    integer): the index keeps it per record, so a caller can compare and re-index only
+    the records whose version differs (`SearchIndex.updated`).
+    """
 
     key: int
     title: str
     texts: tuple[str, ...]
+    version: int = 0
 
 
 @dataclass(frozen=True)
@@ -148,29 +156,133 @@ class Hit:
 
 
 class SearchIndex:
-    """TF-IDF vectors of a set of records, searched by query (see the module docstring)."""
+    """TF-IDF vectors of a set of records, searched by query (see the module docstring).
+
+    The index keeps each record's raw term counts (in the term ids of its own
+    `BatchTokenizer`, which grow as new words come) and derives the vectors from them:
+    `updated` tokenises only new or changed records, `arrays`/`from_arrays` write and
+    read an index as plain arrays (shared between processes through a file); the
+    vectors, idf included, equal a whole rebuild's up to the float rounding of a sum.
+    """
 
     def __init__(
-        self, documents: Sequence[SearchDocument], *, glossary: Glossary, groups=()
+        self,
+        documents: Sequence[SearchDocument] = (),
+        *,
+        glossary: Glossary,
+        groups=(),
+        tokenizer: BatchTokenizer | None = None,
+        counted: tuple[np.ndarray, np.ndarray, sparse.csr_matrix] | None = None,
     ) -> None:
+        """The index of `documents`; or, for `updated` and `from_arrays`, of records
+        already `counted` (keys, versions, raw counts in `tokenizer`'s term ids)."""
+        self._setup(glossary, groups, tokenizer or BatchTokenizer(glossary=glossary))
+        self._fit(*(counted if counted is not None else self._tokenized(documents)))
+
+    def _setup(self, glossary: Glossary, groups, batch: BatchTokenizer) -> None:
         self.glossary = glossary
         self.groups = tuple(groups)
-        self.tokenizer = Tokenizer(glossary=glossary)
+        self.batch = batch
+        self.tokenizer = batch.reference
         self.plain = Tokenizer(use_glossary=False)
-        batch = BatchTokenizer(glossary=glossary).tokenize(
-            ((d.title, d.texts) for d in documents), TITLE_WEIGHT
+
+    def _tokenized(
+        self, documents: Sequence[SearchDocument]
+    ) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix]:
+        """(keys, versions, raw counts) of documents, tokenised by this index's tokenizer."""
+        batch = self.batch.tokenize(((d.title, d.texts) for d in documents), TITLE_WEIGHT)
+        indptr = np.zeros(len(documents) + 1, dtype=np.int64)
+        np.cumsum(batch.lengths, out=indptr[1:])
+        counts = sparse.csr_matrix(
+            (batch.counts, batch.term_ids.astype(np.int32), indptr),
+            shape=(len(documents), len(self.batch.terms)),
         )
-        terms, idf, remap = fit_vocabulary(batch, max_df=1.0, max_df_min_docs=1 << 62)
-        ids = remap[batch.term_ids] if len(batch.term_ids) else batch.term_ids
-        matrix = vectorize(ids, batch.counts, batch.lengths, idf)
-        self.keys = np.fromiter((d.key for d in documents), dtype=np.int64, count=len(documents))
-        self.terms = {term: i for i, term in enumerate(terms)}
-        self.idf = idf
-        self.unknown_idf = float(np.log(1.0 + len(documents)) + 1.0)
+        keys = np.fromiter((d.key for d in documents), dtype=np.int64, count=len(documents))
+        versions = np.fromiter((d.version for d in documents), dtype=np.int64, count=len(documents))
+        return keys, versions, counts
+
+    def _fit(self, keys: np.ndarray, versions: np.ndarray, counts: sparse.csr_matrix) -> None:
+        """Vectors of the records from their raw counts (`text.vectorize`'s arithmetic)."""
+        n_docs, n_terms = len(keys), len(self.batch.terms)
+        counts = sparse.csr_matrix(
+            (counts.data, counts.indices, counts.indptr), shape=(n_docs, n_terms)
+        )
+        self.keys, self.versions, self.counts = keys, versions, counts
+        df = np.bincount(counts.indices, minlength=n_terms)
+        # A term no record holds any more weighs as an unknown one.
+        self.idf = np.log((1.0 + n_docs) / (1.0 + df)) + 1.0
+        self.unknown_idf = float(np.log(1.0 + n_docs) + 1.0)
+        rows = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(counts.indptr))
+        weights = (1.0 + np.log(counts.data)) * self.idf[counts.indices]
+        norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=n_docs))
+        norms[norms == 0] = 1.0
+        weights = weights / norms[rows]
+        matrix = sparse.csr_matrix((weights, counts.indices, counts.indptr), shape=counts.shape)
         self.weights = matrix.tocsc()
-        presence = matrix.copy()
+        presence = self.weights.copy()
         presence.data[:] = 1.0
-        self.presence = presence.tocsc()
+        self.presence = presence
+
+    @property
+    def terms(self) -> dict[str, int]:
+        return self.batch.index
+
+    def updated(
+        self, documents: Sequence[SearchDocument], removed: Iterable[int] = ()
+    ) -> SearchIndex:
+        """A new index: `documents` added or replacing the records of the same key,
+        `removed` keys dropped. Only `documents` are tokenised; this index stays as it
+        was (a search running on it meanwhile is not disturbed)."""
+        drop = np.fromiter(itertools.chain(removed, (d.key for d in documents)), dtype=np.int64)
+        keep = np.flatnonzero(~np.isin(self.keys, drop))
+        keys, versions, counts = self._tokenized(documents)
+        n_terms = len(self.batch.terms)
+        kept = self.counts[keep]
+        kept = sparse.csr_matrix((kept.data, kept.indices, kept.indptr), shape=(len(keep), n_terms))
+        counts = sparse.csr_matrix(
+            (counts.data, counts.indices, counts.indptr), shape=(len(documents), n_terms)
+        )
+        return SearchIndex(
+            glossary=self.glossary,
+            groups=self.groups,
+            tokenizer=self.batch,
+            counted=(
+                np.concatenate([self.keys[keep], keys]),
+                np.concatenate([self.versions[keep], versions]),
+                sparse.vstack([kept, counts], format="csr"),
+            ),
+        )
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The index as plain arrays (no pickled objects), for `from_arrays`."""
+        vocabulary = _TERM_SEPARATOR.join(self.batch.terms).encode("utf-8")
+        return {
+            "keys": self.keys,
+            "versions": self.versions,
+            "data": self.counts.data,
+            "indices": self.counts.indices,
+            "indptr": self.counts.indptr,
+            "terms": np.frombuffer(vocabulary, dtype=np.uint8),
+        }
+
+    @classmethod
+    def from_arrays(
+        cls, arrays: Mapping[str, np.ndarray], *, glossary: Glossary, groups=()
+    ) -> SearchIndex:
+        """An index written by `arrays` (with the same glossary)."""
+        batch = BatchTokenizer(glossary=glossary)
+        vocabulary = bytes(arrays["terms"]).decode("utf-8")
+        terms = vocabulary.split(_TERM_SEPARATOR) if vocabulary else []
+        batch.terms = terms
+        batch.index = {term: i for i, term in enumerate(terms)}
+        keys = np.asarray(arrays["keys"], dtype=np.int64)
+        counts = sparse.csr_matrix(
+            (arrays["data"], arrays["indices"], arrays["indptr"]), shape=(len(keys), len(terms))
+        )
+        versions = np.asarray(arrays["versions"], dtype=np.int64)
+        return cls(
+            glossary=glossary, groups=groups, tokenizer=batch, counted=(keys, versions, counts)
+        )
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -181,6 +293,8 @@ class SearchIndex:
         total = 0.0
         for term, count in counts.items():
             column = self.terms.get(term)
+            if column is not None and column >= len(self.idf):
+                column = None  # a word a newer index (sharing the tokenizer) learnt
             idf = self.unknown_idf if column is None else float(self.idf[column])
             weight = (1.0 + np.log(count)) * idf
             total += weight * weight

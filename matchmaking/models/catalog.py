@@ -241,7 +241,11 @@ class Need(CatalogEntry):
                 violation_error_message=AMOUNT_RANGE_CONSTRAINT_MESSAGE,
             )
         ]
-        indexes = [models.Index(fields=["status", "-published_at"], name="need_status_pub_idx")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="need_status_pub_idx"),
+            # The search index's state (its latest change) is read on every search.
+            models.Index(fields=["updated_at"], name="need_updated_idx"),
+        ]
 
 
 class Solution(CatalogEntry):
@@ -307,7 +311,10 @@ class Solution(CatalogEntry):
                 violation_error_message=AMOUNT_RANGE_CONSTRAINT_MESSAGE,
             )
         ]
-        indexes = [models.Index(fields=["status", "-published_at"], name="solution_status_pub_idx")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="solution_status_pub_idx"),
+            models.Index(fields=["updated_at"], name="solution_updated_idx"),
+        ]
 
     DEPLOYMENT_FIELDS = {
         Deployment.ON_PREMISE: "deploy_on_premise",

@@ -52,7 +52,7 @@ def by_relevance(queryset: QuerySet) -> QuerySet:
 
 
 def highlight_terms(kind: str, query: str, user) -> tuple[str, ...]:
-    return index_for(kind, level_of(user)).highlight_terms(query)
+    return index_for(kind, level_of(user), checked=True).highlight_terms(query)
 
 
 def record_snippet(record, terms, user) -> SafeString:
@@ -75,7 +75,7 @@ def _readable_description(record, level: str) -> bool:
 def suggestions(kind: str, query: str, user) -> dict:
     """For a search without result: close terms of the synonym list, and the industries
     and capabilities whose names share a word or two characters with the query."""
-    index = index_for(kind, level_of(user))
+    index = index_for(kind, level_of(user), checked=True)
     pieces = _pieces(query)
     terms: list[str] = []
     for group in index.groups:

@@ -20,6 +20,7 @@ from django.db.models import Count, Max
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -103,10 +104,14 @@ def _page_number(request: HttpRequest) -> int:
     return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) <= 6 else 1
 
 
-def _catalog_cache_key(kind: str, request: HttpRequest, state: dict, query: QueryDict):
-    """The cache key of a catalog page, or None when this page is not to be kept."""
+def _catalog_cache_key(kind: str, request: HttpRequest, spec, query: QueryDict):
+    """The cache key of a catalog page, or None when this page is not to be kept
+    (searches are not: the catalog's state is not even read for them)."""
     if "q" in query or int(query.get("page", "1")) > CATALOG_CACHE_MAX_PAGE:
         return None
+    state = spec.model.objects.published().aggregate(
+        changed=Max("updated_at"), published=Count("pk")
+    )
     version = "{}:{}:{}:{}".format(
         kind,
         request.LANGUAGE_CODE,
@@ -125,6 +130,24 @@ def _catalog_cache_key(kind: str, request: HttpRequest, state: dict, query: Quer
     return key if count <= CATALOG_CACHE_MAX_VARIANTS else None
 
 
+def _filters_but_search(kind: str, request: HttpRequest, query: QueryDict) -> str | None:
+    """For a search without other filters: the filter form's fields after the search
+    box, rendered once per kind and language and kept (the same for every such search;
+    rendering the checkbox lists costs more than the search itself). None otherwise:
+    the page renders the whole form."""
+    if any(name not in ("q", "page") for name in query):
+        return None
+    key = f"catalog-filters-but-search:{kind}:{request.LANGUAGE_CODE}"
+    rendered = cache.get(key)
+    if rendered is None:
+        spec = KINDS[kind]
+        form = spec.filterset(QueryDict("q=-"), queryset=spec.published(), request=request).form
+        del form.fields["q"]
+        rendered = str(form)
+        cache.set(key, rendered, CATALOG_CACHE_SECONDS)
+    return mark_safe(rendered)  # noqa: S308 -- Django's rendering of our own form, kept as is
+
+
 def catalog_list(request: HttpRequest, kind: str) -> HttpResponse:
     """The public catalog. Its body (filters and results) is the same for every visitor,
     so it is rendered once per catalog state, language and query, then served from
@@ -134,15 +157,12 @@ def catalog_list(request: HttpRequest, kind: str) -> HttpResponse:
     number; unknown parameters change nothing, and searches, deep pages and filter
     combinations past CATALOG_CACHE_MAX_VARIANTS are not kept (see above)."""
     spec = KINDS[kind]
-    state = spec.model.objects.published().aggregate(
-        changed=Max("updated_at"), published=Count("pk")
-    )
     queryset = spec.published()
     filterset = spec.filterset(request.GET or None, queryset=queryset, request=request)
     valid = not filterset.is_bound or filterset.is_valid()
     # An invalid filter is shown back with its error, and never kept.
     query = _catalog_query(filterset, _page_number(request)) if valid else request.GET
-    key = _catalog_cache_key(kind, request, state, query) if valid else None
+    key = _catalog_cache_key(kind, request, spec, query) if valid else None
     context = {"kind": kind}
     body = cache.get(key) if key else None
     if body is None:
@@ -161,6 +181,7 @@ def catalog_list(request: HttpRequest, kind: str) -> HttpResponse:
         )
         if searched:
             context.update(search_context(kind, query["q"], request.user, context["page"]))
+            context["filters_but_search"] = _filters_but_search(kind, request, query)
         body = render_to_string("catalog/list_body.html", context, request=request)
         if key:
             cache.set(key, body, CATALOG_CACHE_SECONDS)

@@ -47,7 +47,9 @@ class Command(BaseCommand):
             return
         for r in results:
             self.stdout.write(
-                f"{r['database']:10} {r['needs_indexed']} needs indexed in {r['index_build_s']} s; "
+                f"{r['database']:10} {r['needs_indexed']} needs indexed in {r['index_build_s']} s "
+                f"(file read {r['index_file_read_s']} s, an edit followed in "
+                f"{r['follow_edit_s']} s, a withdrawal in {r['follow_withdrawal_s']} s); "
                 f"/healthz p95 {r['healthz']['p95_ms']} ms, search p95 {r['search']['p95_ms']} ms "
                 f"(p50 {r['search']['p50_ms']} ms): ratio {r['p95_ratio']} "
                 f"(target ≤ {TARGET_RATIO}: {'met' if r['target_met'] else 'missed'})"

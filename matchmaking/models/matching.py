@@ -156,7 +156,11 @@ class Match(models.Model):
         related_name="matches",
         verbose_name=_("solution"),
     )
-    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="matches")
+    # No index of its own: the two rank indexes and the unique constraint start with
+    # the run, and every row written or ranked paid for a redundant third one.
+    run = models.ForeignKey(
+        MatchRun, on_delete=models.CASCADE, related_name="matches", db_index=False
+    )
     score = models.FloatField(_("score"))
     components = models.JSONField(_("components"), default=dict)
     terms = models.JSONField(_("shared terms"), default=list)

@@ -19,12 +19,14 @@ once by `json.dumps`, and `%` templates join the pieces. The text is exactly wha
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import numpy as np
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from matchmaking import engine
@@ -46,6 +48,10 @@ COLUMNS = (
 COPY_BATCH = 10_000
 # Rows per INSERT elsewhere.
 INSERT_BATCH = 2_000
+# Solution ranks set by this many connections at once (PostgreSQL, outside a
+# transaction), when there are at least this many.
+PARALLEL_CONNECTIONS = 2
+PARALLEL_MIN_ROWS = 20_000
 
 # COPY's text format: the escapes psycopg's write_row applies.
 _COPY_ESCAPES = str.maketrans(
@@ -232,17 +238,55 @@ def set_solution_ranks(
     A full run's chunks write their needs' lists; the merged solution-side lists then
     rank pairs among those rows. On PostgreSQL the ranks are COPied into a temporary
     table and set by one UPDATE … FROM; elsewhere by a batched UPDATE per row.
+
+    Outside a transaction on PostgreSQL, a large set is split by need between
+    `PARALLEL_CONNECTIONS` connections that update at once, each in its own
+    transaction: the rows belong to a generation nobody reads before the flip, so
+    they need not change together, and the database then updates on several cores
+    while the worker's other core would idle (the last serial part of a full run).
+    Inside a transaction (tests, a caller's atomic block) other connections would not
+    see its rows: one connection does it all.
     """
     if not len(ranks):
         return 0
+    need_ids, solution_ids, ranks = (np.asarray(a) for a in (need_ids, solution_ids, ranks))
+    parts = PARALLEL_CONNECTIONS
+    if (
+        connection.vendor != "postgresql"
+        or connection.in_atomic_block
+        or parts < 2
+        or len(ranks) < PARALLEL_MIN_ROWS
+    ):
+        return _set_ranks(run_id, need_ids, solution_ids, ranks)
+    # Split at need boundaries so that no two connections touch the same index range.
+    order = np.argsort(need_ids, kind="stable")
+    bounds = np.linspace(0, len(order), parts + 1).astype(int)
+    slices = [order[a:b] for a, b in itertools.pairwise(bounds) if b > a]
+    with ThreadPoolExecutor(max_workers=len(slices)) as pool:
+        counts = pool.map(
+            lambda rows: _in_own_connection(
+                _set_ranks, run_id, need_ids[rows], solution_ids[rows], ranks[rows]
+            ),
+            slices,
+        )
+        return sum(counts)
+
+
+def _in_own_connection(function, *args):
+    """Run `function` in this thread's own connection and transaction, then close it."""
+    try:
+        with transaction.atomic():
+            return function(*args)
+    finally:
+        connections.close_all()
+
+
+def _set_ranks(
+    run_id: int, need_ids: np.ndarray, solution_ids: np.ndarray, ranks: np.ndarray
+) -> int:
     table = Match._meta.db_table
-    triples = zip(
-        np.asarray(need_ids).tolist(),
-        np.asarray(solution_ids).tolist(),
-        np.asarray(ranks).tolist(),
-        strict=True,
-    )
-    with connection.cursor() as cursor:
+    triples = zip(need_ids.tolist(), solution_ids.tolist(), ranks.tolist(), strict=True)
+    with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             cursor.executemany(
                 f"UPDATE {table} SET rank_for_solution = %s "  # noqa: S608 -- our table name

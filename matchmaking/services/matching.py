@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -317,6 +317,7 @@ def finish_full_run(run_id: int) -> MatchRun:
     """
     run = MatchRun.objects.get(pk=run_id)
     if run.status == MatchRun.Status.SUCCEEDED:
+        _drop_superseded_rows()  # a retry after the flip: finish the housekeeping
         return run
     timings = dict(run.timings)
     started = time.perf_counter()
@@ -338,25 +339,14 @@ def finish_full_run(run_id: int) -> MatchRun:
             rank_for_solution=None
         )
         match_rows.write_match_rows(run_id=run_id, result=solution_side.extra)
-        need_ids, solution_ids, ranks = solution_side.ranked
-        match_rows.set_solution_ranks(
-            run_id=run_id, need_ids=need_ids, solution_ids=solution_ids, ranks=ranks
-        )
+    # Nobody reads this generation before the flip: the ranks may be set by several
+    # connections at once (match_rows.set_solution_ranks), after the rows above.
+    need_ids, solution_ids, ranks = solution_side.ranked
+    match_rows.set_solution_ranks(
+        run_id=run_id, need_ids=need_ids, solution_ids=solution_ids, ranks=ranks
+    )
     rows = Match.objects.filter(run_id=run_id).count()
     persisted = time.perf_counter()
-    with transaction.atomic():
-        state = MatchingState.objects.select_for_update().get_or_create(pk=1)[0]
-        previous = state.active_run_id
-        state.active_run_id = run_id
-        state.model_blob = model.to_bytes()
-        state.save(update_fields=["active_run", "model_blob", "updated_at"])
-        MatchRun.objects.filter(pk=previous, kind=MatchRun.Kind.FULL).update(
-            status=MatchRun.Status.SUPERSEDED
-        )
-    if previous:
-        Match.objects.filter(run_id=previous).delete()
-    # Changes requested before the snapshot are part of this generation already.
-    PendingMatch.objects.filter(requested_at__lt=run.snapshot_at).delete()
     timings.update(
         merge=round(merged - started, 3),
         persist=round(persisted - merged, 3),
@@ -370,21 +360,50 @@ def finish_full_run(run_id: int) -> MatchRun:
             3,
         ),
     )
-    counts = {**run.counts, "pairs": rows}
     with transaction.atomic():
+        previous = _flip_to(run_id)
+        # Changes requested before the snapshot are part of this generation already.
+        PendingMatch.objects.filter(requested_at__lt=run.snapshot_at).delete()
         _progress(
             run_id,
             status=MatchRun.Status.SUCCEEDED,
             progress=100,
             finished_at=timezone.now(),
             timings=timings,
-            counts=counts,
+            counts={**run.counts, "pairs": rows},
         )
         run.status = MatchRun.Status.SUCCEEDED
         audit.record(None, "matchrun.succeeded", run, pairs=rows)
+    # Housekeeping once the new generation is visible: nobody reads the old one.
+    if previous:
+        _drop_superseded_rows()
     MatchRunChunk.objects.filter(run_id=run_id).update(result=None)
     catch_up_after(run)
     return MatchRun.objects.get(pk=run_id)
+
+
+def _drop_superseded_rows() -> None:
+    """Delete the rows of generations a later full run replaced."""
+    Match.objects.filter(run__status=MatchRun.Status.SUPERSEDED).delete()
+
+
+def _flip_to(run_id: int) -> int | None:
+    """Make run `run_id` the active generation; returns the one it replaces.
+
+    The run's fitted model becomes the state's model by a copy inside the database
+    (the blob is tens of megabytes: sending it back and forth cost seconds).
+    """
+    state = MatchingState.objects.select_for_update().get_or_create(pk=1)[0]
+    previous = state.active_run_id
+    MatchingState.objects.filter(pk=state.pk).update(
+        active_run_id=run_id,
+        model_blob=Subquery(FittedVocabulary.objects.filter(run_id=run_id).values("data")[:1]),
+        updated_at=timezone.now(),
+    )
+    MatchRun.objects.filter(pk=previous, kind=MatchRun.Kind.FULL).update(
+        status=MatchRun.Status.SUPERSEDED
+    )
+    return previous
 
 
 @transaction.atomic

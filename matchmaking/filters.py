@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from config.filtering import FilterSet
@@ -68,6 +68,71 @@ class OrganizationFilter(CatalogFilter):
     class Meta:
         model = Organization
         fields = ["q", "kind", "verified", "district"]
+
+
+class OrganizationDirectoryFilter(FilterSet):
+    """Filters of the public organizations directory. Industries and capabilities are
+    the organization's own and those of its published needs and solutions; `q` is
+    searched by the page (matchmaking/search/directory.py), among the filtered ones."""
+
+    ENTERPRISE, PROVIDER = "enterprise", "provider"
+    q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
+    role = django_filters.MultipleChoiceFilter(
+        label=_("Role"),
+        choices=[
+            (ENTERPRISE, _("Demand side (enterprises)")),
+            (PROVIDER, _("Supply side (AI providers)")),
+        ],
+        method="has_role",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    industry = django_filters.ModelMultipleChoiceFilter(
+        label=_("Industry"),
+        to_field_name="code",
+        queryset=Industry.objects.order_by("sort_order"),
+        method="in_industries",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    capability = django_filters.ModelMultipleChoiceFilter(
+        label=_("AI capability"),
+        to_field_name="code",
+        queryset=Capability.objects.order_by("sort_order"),
+        method="with_capabilities",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["q", "role", "industry", "capability"]
+
+    def search(self, queryset, name, value):
+        return queryset  # ranked by the page, among the filtered organizations
+
+    def has_role(self, queryset, name, value):
+        kinds = {Organization.Kind.BOTH, *value}
+        return queryset.filter(kind__in=kinds)
+
+    @staticmethod
+    def _published(model, **lookups):
+        return Exists(model.objects.published().filter(organization_id=OuterRef("pk"), **lookups))
+
+    # (A method filter is also called with the empty selection: no choice, no filter.)
+    def in_industries(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(industry__in=value)
+            | self._published(Need, industry__in=value)
+            | self._published(Solution, industries__in=value)
+        )
+
+    def with_capabilities(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            self._published(Need, capabilities__in=value)
+            | self._published(Solution, capabilities__in=value)
+        )
 
 
 class NeedFilter(CatalogFilter):

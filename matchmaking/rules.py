@@ -11,6 +11,9 @@ are read):
 - contact details are shown to the other side only after both sides agreed to be
   introduced (matchmaking.Interest, double opt-in);
 - attachments, to insiders, and to signed-in members if the record shares them;
+- an organization's page in the directory is public when the organization is listed
+  (verified, with a published record: selectors.directory_organizations); its members
+  and staff see it anyway. It shows only public details and published records;
 - enterprises post needs, providers post solutions (organizations of kind "both",
   either), and staff post for anyone.
 """
@@ -20,7 +23,7 @@ from __future__ import annotations
 import rules
 
 from core.models import Membership
-from core.rules import is_staff
+from core.rules import is_member_of, is_staff
 from core.selectors import is_member
 from matchmaking import selectors
 from matchmaking.models import Confidentiality, Need, Solution, Status
@@ -112,6 +115,15 @@ def may_post_solutions(user) -> bool:
 # Posting at all (the organization is chosen or defaulted afterwards).
 rules.add_perm("matchmaking.post_need", is_staff | may_post_needs)
 rules.add_perm("matchmaking.post_solution", is_staff | may_post_solutions)
+
+
+@rules.predicate
+def is_listed(user, organization) -> bool:
+    """The organization is in the public directory."""
+    return selectors.is_in_directory(organization)
+
+
+rules.add_perm("matchmaking.see_organization_page", is_staff | is_member_of | is_listed)
 
 
 # --- conversation threads (matchmaking.Thread) ---------------------------------------

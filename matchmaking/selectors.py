@@ -303,3 +303,64 @@ def followed_topics(limit: int = 20) -> list[dict]:
         {"kind": kind, "topic": topic, "users": len(users)}
         for (kind, topic), users in ranked[:limit]
     ]
+
+
+# --- the organizations directory -------------------------------------------------------
+
+
+def _published_of_organization(model: type[Need] | type[Solution]) -> QuerySet:
+    return model.objects.published().filter(organization_id=OuterRef("pk"))
+
+
+def directory_organizations() -> QuerySet:
+    """The organizations the public directory lists: verified by the programme office
+    and with at least one published need or solution. An organization whose records
+    are all drafts, under review or withdrawn is not shown, nor one the office has not
+    checked (its name is only its members' word)."""
+    organization_model = apps.get_model("core", "Organization")
+    return organization_model.objects.filter(verified=True).filter(
+        Exists(_published_of_organization(Need)) | Exists(_published_of_organization(Solution))
+    )
+
+
+def is_in_directory(organization) -> bool:
+    return directory_organizations().filter(pk=organization.pk).exists()
+
+
+def with_published_counts(queryset: QuerySet) -> QuerySet:
+    """Annotate organizations with their numbers of published needs and solutions."""
+
+    def count(model):
+        published = _published_of_organization(model).order_by().values("organization_id")
+        return Coalesce(
+            Subquery(published.annotate(n=Count("pk")).values("n")[:1]),
+            0,
+            output_field=IntegerField(),
+        )
+
+    return queryset.select_related("industry").annotate(
+        published_needs=count(Need), published_solutions=count(Solution)
+    )
+
+
+def published_capabilities_of(organization_ids) -> dict[int, list]:
+    """Per organization, the AI capabilities its published needs and solutions name
+    (each once, in the taxonomy's order): two queries, whatever the number."""
+    found: dict[int, dict] = {pk: {} for pk in organization_ids}
+    for model, owner in ((Need, "need"), (Solution, "solution")):
+        rows = (
+            model.capabilities.through.objects.filter(
+                **{
+                    f"{owner}__organization_id__in": organization_ids,
+                    f"{owner}__status": Status.APPROVED,
+                }
+            )
+            .select_related("capability")
+            .annotate(organization_id=F(f"{owner}__organization_id"))
+        )
+        for row in rows:
+            found[row.organization_id][row.capability.pk] = row.capability
+    return {
+        pk: sorted(capabilities.values(), key=lambda c: (c.sort_order, c.pk))
+        for pk, capabilities in found.items()
+    }

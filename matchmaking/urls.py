@@ -17,6 +17,8 @@ urlpatterns = [
     path(
         "searches/unsubscribe/<str:token>/", searches.unsubscribe, name="saved-search-unsubscribe"
     ),
+    path("organizations/", catalog.organization_list, name="organization-list"),
+    path("organizations/<int:pk>/", catalog.organization_detail, name="organization-detail"),
     path("my/needs/suggestions/", suggest.need_suggestions, name="need-suggestions"),
 ]
 

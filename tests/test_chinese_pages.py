@@ -17,6 +17,7 @@ import re
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -173,6 +174,23 @@ def test_event_pages_are_chinese(office):
     ):
         page = office.get(url).content.decode()
         assert english_in(page) == [], url
+
+
+def test_organization_directory_pages_are_chinese(office):
+    organization = OrganizationFactory(verified=True, description="汽车零部件制造。")
+    NeedFactory(organization=organization, title="冲压件缺陷检测")
+    SolutionFactory(organization=OrganizationFactory(verified=True, kind="provider"))
+    anonymous = Client()
+    anonymous.cookies["aiplus_language"] = "zh-hans"
+    for visitor in (anonymous, office):
+        for url in (
+            reverse("organization-list"),
+            reverse("organization-list") + "?q=缺陷检测",
+            reverse("organization-list") + "?q=量子退火",  # no result: the suggestions
+            reverse("organization-detail", args=[organization.pk]),
+        ):
+            page = visitor.get(url).content.decode()
+            assert english_in(page) == [], url
 
 
 def test_the_admin_javascript_words_are_chinese(office):

@@ -42,6 +42,7 @@ def test_no_rule_repeats_a_model_permission():
         "matchmaking.edit_record",
         "matchmaking.post_need",
         "matchmaking.post_solution",
+        "matchmaking.see_organization_page",
         "matchmaking.see_record_attachments",
         "matchmaking.see_record_contact",
         "matchmaking.see_record_description",
@@ -144,3 +145,19 @@ def test_organization_rules(people):
         "edit_organization": [True, False, False, True],
         "manage_members": [True, False, False, False],
     }
+
+
+def test_organization_page_is_public_once_listed_and_for_insiders_before():
+    organization = OrganizationFactory(verified=True)
+    member, staff, outsider = member_of(organization), StaffFactory(), UserFactory()
+    draft = NeedFactory(organization=organization, status=Status.DRAFT, published_at=None)
+    see = "matchmaking.see_organization_page"
+
+    assert [rules.has_perm(see, u, organization) for u in (AnonymousUser(), outsider)] == [
+        False,
+        False,
+    ]
+    assert [rules.has_perm(see, u, organization) for u in (member, staff)] == [True, True]
+    draft.status = Status.APPROVED
+    draft.save(update_fields=["status"])
+    assert rules.has_perm(see, AnonymousUser(), organization) is True

@@ -30,11 +30,12 @@ from core.errors import DomainError
 from core.models import Organization
 from core.ratelimit import ratelimit
 from matchmaking import selectors
-from matchmaking.filters import NeedFilter, SolutionFilter
+from matchmaking.filters import NeedFilter, OrganizationDirectoryFilter, SolutionFilter
 from matchmaking.forms.catalog import NeedForm, SolutionForm, bound_form
 from matchmaking.models import Attachment, Need, Solution
 from matchmaking.rules import may_post_as
-from matchmaking.search.queries import search_context
+from matchmaking.search.directory import directory_context, search_directory
+from matchmaking.search.queries import search_context, suggestions
 from matchmaking.services import catalog as services
 
 PAGE_SIZE = 20
@@ -198,6 +199,59 @@ def catalog_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 def _detail_context(request: HttpRequest, record, kind: str) -> dict:
     # What the visitor may see of the record is asked by the template (matchmaking/rules.py).
     return {"kind": kind, "record": record}
+
+
+# --- the organizations directory -------------------------------------------------------
+
+
+def organization_list(request: HttpRequest) -> HttpResponse:
+    """The directory of participating organizations (selectors.directory_organizations),
+    filtered by role, industry and capability; `q` ranks them by relevance."""
+    listed = selectors.directory_organizations()
+    filterset = OrganizationDirectoryFilter(request.GET or None, queryset=listed, request=request)
+    valid = not filterset.is_bound or filterset.is_valid()
+    organizations = filterset.qs if filterset.is_bound and valid else listed
+    search = (filterset.form.cleaned_data.get("q") or "").strip() if filterset.is_bound else ""
+    query = _catalog_query(filterset, 1) if valid else QueryDict()
+    context = {"filter": filterset, "query": query.urlencode(), "search_query": search}
+    if valid and search:
+        results = search_directory(organizations, search, request.user)
+        page = Paginator(results.ids, PAGE_SIZE).get_page(request.GET.get("page"))
+        found = selectors.with_published_counts(listed).in_bulk(list(page.object_list))
+        page.object_list = [found[pk] for pk in page.object_list if pk in found]
+        directory_context(search, request.user, page.object_list, results)
+        if not page.object_list:
+            context["suggestions"] = suggestions("organization", search, request.user)
+    else:
+        ordered = selectors.with_published_counts(organizations).order_by("name", "pk")
+        page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    capabilities = selectors.published_capabilities_of([o.pk for o in page.object_list])
+    for organization in page.object_list:
+        organization.published_capabilities = capabilities[organization.pk]
+    context["page"] = page
+    return render(request, "catalog/organization_list.html", context)
+
+
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An organization's public page: its public details and its published records only,
+    whoever looks (its own drafts are on its members' pages; contacts on the records,
+    after an introduction)."""
+    organization = get_object_or_404(
+        selectors.with_published_counts(Organization.objects.all()), pk=pk
+    )
+    if not rules.has_perm("matchmaking.see_organization_page", request.user, organization):
+        raise Http404
+    published = {
+        kind: spec.published().filter(organization=organization).order_by("-published_at", "-pk")
+        for kind, spec in KINDS.items()
+    }
+    context = {
+        "organization": organization,
+        "listed": selectors.is_in_directory(organization),
+        "needs": published["need"],
+        "solutions": published["solution"],
+    }
+    return render(request, "catalog/organization_detail.html", context)
 
 
 @login_required

@@ -159,6 +159,13 @@ MATRIX: list[Row] = [
     _obj("solution-detail", "solution:other", ALL_200),
     _obj("solution-detail", "solution:other_draft", NOBODY_BUT_STAFF),
     _obj("solution-detail", "solution:prov_draft", (404, 404, 200, 200)),
+    # The directory lists verified organizations with a published record (P2); an
+    # unlisted one's page is for its members and staff. Published records only.
+    Row("organization-list", ALL_200),
+    Row("organization-list", ALL_200, data={"q": "草稿"}, label="search"),
+    _obj("organization-detail", "org:other_prov", ALL_200),
+    _obj("organization-detail", "org:ent", (404, 200, 404, 200)),
+    _obj("organization-detail", "org:other_ent", NOBODY_BUT_STAFF),
     _obj("attachment-download", "attachment:ent", (LOGIN, 200, 404, 200)),
     _obj("attachment-download", "attachment:other", (LOGIN, 404, 404, 200)),
     _obj("attachment-download", "attachment:other_shared", SIGNED_IN),

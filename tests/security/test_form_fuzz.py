@@ -497,6 +497,12 @@ POST_VIEWS = [
 GET_VIEWS = [
     ("need-list", ANONYMOUS, "matchmaking.filters.NeedFilter", ("page",)),
     ("solution-list", ANONYMOUS, "matchmaking.filters.SolutionFilter", ("page",)),
+    (
+        "organization-list",
+        ANONYMOUS,
+        "matchmaking.filters.OrganizationDirectoryFilter",
+        ("page",),
+    ),
     ("matched-needs", PROVIDER, "matchmaking.filters.MatchedNeedFilter", ("page",)),
     ("my-need-list", ENTERPRISE, None, ("page",)),
     ("my-solution-list", PROVIDER, None, ("page",)),

@@ -177,7 +177,8 @@ def build_world() -> World:
     o["org:ent"] = OrganizationFactory(name="甲精密制造有限公司")
     o["org:prov"] = ProviderFactory(name="乙智能科技有限公司")
     o["org:other_ent"] = OrganizationFactory(name="丙医疗器械有限公司")
-    o["org:other_prov"] = ProviderFactory(name="丁数据科技有限公司")
+    # Verified, with a published solution: listed in the organizations directory.
+    o["org:other_prov"] = ProviderFactory(name="丁数据科技有限公司", verified=True)
     world.users[ENTERPRISE] = member_of(
         o["org:ent"], email="owner@ent-one.example", phone="13911110010"
     )

@@ -31,6 +31,7 @@ from core.models import Industry
 from core.outbox import enqueue
 from matchmaking import engine, tasks
 from matchmaking.models import (
+    FilingStatus,
     FittedVocabulary,
     Match,
     MatchFeedback,
@@ -68,29 +69,70 @@ def engine_config() -> engine.EngineConfig:
     )
 
 
+def _codes_by_record(through, record_field: str, code_field: str, records) -> dict:
+    """{record id: sorted codes} of a many-to-many relation, in one query."""
+    codes: dict[int, list[str]] = {}
+    for record_id, code in through.objects.filter(
+        **{f"{record_field}__in": records.values("pk")}
+    ).values_list(f"{record_field}_id", f"{code_field}__code"):
+        codes.setdefault(record_id, []).append(code)
+    # Sorted here, not by the database, whose collation may order codes otherwise.
+    return {record_id: sorted(values) for record_id, values in codes.items()}
+
+
+# Records are read as plain values (not model instances) and their taxonomy codes by one
+# query per relation: for 15,000 records this took a third of the time of
+# select_related + prefetch_related, and it is the part of a full run no worker shares.
+
+
 def need_records(queryset=None) -> list[engine.NeedRecord]:
     queryset = queryset if queryset is not None else Need.objects.published()
-    rows = queryset.select_related("industry").prefetch_related("capabilities").order_by("pk")
+    capabilities = _codes_by_record(Need.capabilities.through, "need", "capability", queryset)
+    rows = queryset.order_by("pk").values_list(
+        "pk",
+        "organization_id",
+        "title",
+        "summary",
+        "description",
+        "industry__code",
+        "capabilities_unsure",
+        "deployment",
+        "data_readiness",
+        "budget_min",
+        "budget_max",
+        "requires_filing",
+    )
     return [
         engine.NeedRecord(
-            id=n.pk,
-            organization_id=n.organization_id,
-            title=n.title,
-            summary=n.summary,
-            description=n.description,
-            industry=n.industry.code if n.industry_id else None,
+            id=pk,
+            organization_id=organization_id,
+            title=title,
+            summary=summary,
+            description=description,
+            industry=industry,
             # "Not sure": what the author ticked is a hint for the office; the engine
             # infers the capabilities from the text (and says so in the explanation).
-            capabilities=()
-            if n.capabilities_unsure
-            else tuple(sorted(c.code for c in n.capabilities.all())),
-            deployment=n.deployment or None,
-            data_readiness=n.data_readiness or None,
-            budget_min=n.budget_min,
-            budget_max=n.budget_max,
-            requires_filing=n.requires_filing,
+            capabilities=() if unsure else tuple(capabilities.get(pk, ())),
+            deployment=deployment or None,
+            data_readiness=data_readiness or None,
+            budget_min=budget_min,
+            budget_max=budget_max,
+            requires_filing=requires_filing,
         )
-        for n in rows
+        for (
+            pk,
+            organization_id,
+            title,
+            summary,
+            description,
+            industry,
+            unsure,
+            deployment,
+            data_readiness,
+            budget_min,
+            budget_max,
+            requires_filing,
+        ) in rows
     ]
 
 
@@ -130,23 +172,40 @@ def need_vectors(records: list[engine.NeedRecord], notes: list[tuple[str, dict]]
 
 def solution_records(queryset=None) -> list[engine.SolutionRecord]:
     queryset = queryset if queryset is not None else Solution.objects.published()
-    rows = queryset.prefetch_related("capabilities", "industries").order_by("pk")
+    through = Solution.capabilities.through
+    capabilities = _codes_by_record(through, "solution", "capability", queryset)
+    industries = _codes_by_record(Solution.industries.through, "solution", "industry", queryset)
+    deployment_fields = Solution.DEPLOYMENT_FIELDS
+    rows = queryset.order_by("pk").values(
+        "pk",
+        "organization_id",
+        "title",
+        "summary",
+        "description",
+        "maturity",
+        "price_min",
+        "price_max",
+        "filing_status",
+        *deployment_fields.values(),
+    )
     return [
         engine.SolutionRecord(
-            id=s.pk,
-            organization_id=s.organization_id,
-            title=s.title,
-            summary=s.summary,
-            description=s.description,
-            industries=tuple(sorted(i.code for i in s.industries.all())),
-            capabilities=tuple(sorted(c.code for c in s.capabilities.all())),
-            deployment_modes=tuple(s.deployment_modes),
-            maturity=s.maturity or None,
-            price_min=s.price_min,
-            price_max=s.price_max,
-            filing_verified=s.filing_verified,
+            id=row["pk"],
+            organization_id=row["organization_id"],
+            title=row["title"],
+            summary=row["summary"],
+            description=row["description"],
+            industries=tuple(industries.get(row["pk"], ())),
+            capabilities=tuple(capabilities.get(row["pk"], ())),
+            deployment_modes=tuple(
+                str(mode) for mode, field in deployment_fields.items() if row[field]
+            ),
+            maturity=row["maturity"] or None,
+            price_min=row["price_min"],
+            price_max=row["price_max"],
+            filing_verified=row["filing_status"] == FilingStatus.VERIFIED,
         )
-        for s in rows
+        for row in rows
     ]
 
 

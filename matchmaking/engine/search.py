@@ -51,6 +51,7 @@ MIN_COVERAGE = 0.3
 # How much of the rank is coverage (the rest is cosine similarity).
 COVERAGE_SHARE = 0.5
 MAX_QUERY_CHARS = 200
+HIGHLIGHTS_KEPT = 1024
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN_WORD = re.compile(r"[a-z0-9]+(?:[.\-+#&'][a-z0-9]+)*")
 _SPLIT = re.compile(r"\s*[,，、]\s*")
@@ -185,6 +186,8 @@ class SearchIndex:
         self.batch = batch
         self.tokenizer = batch.reference
         self.plain = Tokenizer(use_glossary=False)
+        # Query -> its highlight terms (a pass over every synonym group), recent queries.
+        self._highlights: dict[str, tuple[str, ...]] = {}
 
     def _tokenized(
         self, documents: Sequence[SearchDocument]
@@ -386,8 +389,11 @@ class SearchIndex:
             total += size
         return covered / total if total else covered
 
-    def search(self, query: str, *, among: Iterable[int] | None = None) -> list[Hit]:
-        """Records that answer the query, best first; `among` restricts to those keys."""
+    def search(
+        self, query: str, *, among: Iterable[int] | None = None, limit: int | None = None
+    ) -> list[Hit]:
+        """Records that answer the query, best first (the first `limit`); `among`
+        restricts to those keys."""
         if not len(self.keys):
             return []
         columns, weights, total = self._weights(
@@ -404,13 +410,21 @@ class SearchIndex:
         rank = COVERAGE_SHARE * coverage[rows] + (1 - COVERAGE_SHARE) * cosine[rows]
         # Best first; equal ranks by newer key first (a stable, reproducible order).
         order = np.lexsort((-self.keys[rows], -rank))
-        return [Hit(int(self.keys[rows[i]]), float(rank[i])) for i in order]
+        return [Hit(int(self.keys[rows[i]]), float(rank[i])) for i in order[:limit]]
 
     # ------------------------------------------------------------ highlighting
 
     def highlight_terms(self, query: str) -> tuple[str, ...]:
         """What to mark in a result: the query's words and Chinese runs (and their
         character pairs), and every term of a synonym group the query uses."""
+        terms = self._highlights.get(query)
+        if terms is None:
+            if len(self._highlights) >= HIGHLIGHTS_KEPT:
+                self._highlights.clear()
+            terms = self._highlights[query] = self._highlight_terms(query)
+        return terms
+
+    def _highlight_terms(self, query: str) -> tuple[str, ...]:
         text = normalize(query[:MAX_QUERY_CHARS])
         found: set[str] = set()
         words = _LATIN_WORD.findall(text)
@@ -429,6 +443,12 @@ class SearchIndex:
 
 
 def _pattern(terms: Sequence[str]) -> re.Pattern | None:
+    return _compiled(tuple(terms))
+
+
+@lru_cache(maxsize=256)
+def _compiled(terms: tuple[str, ...]) -> re.Pattern | None:
+    """The pattern of a result page's terms (asked twice per record of the page)."""
     parts = []
     for term in terms[:300]:
         escaped = re.escape(term)

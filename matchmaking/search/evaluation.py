@@ -9,12 +9,14 @@ none is found).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.models import QuerySet
 
 from matchmaking.models import Need, Solution, Status
 from matchmaking.search.queries import by_relevance, search
@@ -41,9 +43,19 @@ def load_judgments(path: Path | None = None) -> list[dict]:
     return json.loads((path or judgments_path()).read_text(encoding="utf-8"))["queries"]
 
 
-def evaluate(judgments: list[dict]) -> dict[str, Figures]:
+def engine_ranking(published: QuerySet, kind: str, query: str) -> list[int]:
+    """The catalog search's first results, as an anonymous visitor gets them."""
+    found = search(published, kind=kind, query=query, user=AnonymousUser(), restrict=False)
+    return list(by_relevance(found).values_list("pk", flat=True)[:CUTOFF])
+
+
+def evaluate(
+    judgments: list[dict],
+    ranking: Callable[[QuerySet, str, str], list[int]] = engine_ranking,
+) -> dict[str, Figures]:
     """Figures per half ("tuning", "held-out") and for all queries, searched as an
-    anonymous visitor over the published records of the database."""
+    anonymous visitor over the published records of the database (by the catalog
+    search, or by another `ranking` to compare: bench/search_postgres.py)."""
     keys = {
         kind: dict(model.objects.exclude(source_key=None).values_list("source_key", "pk"))
         for kind, model in _MODELS.items()
@@ -53,10 +65,7 @@ def evaluate(judgments: list[dict]) -> dict[str, Figures]:
         kind = judgment["kind"]
         relevant = {keys[kind][key] for key in judgment["relevant"] if key in keys[kind]}
         published = _MODELS[kind].objects.filter(status=Status.APPROVED)
-        found = search(
-            published, kind=kind, query=judgment["q"], user=AnonymousUser(), restrict=False
-        )
-        ranked = list(by_relevance(found).values_list("pk", flat=True)[:CUTOFF])
+        ranked = ranking(published, kind, judgment["q"])[:CUTOFF]
         recall = len(relevant & set(ranked)) / len(relevant) if relevant else 0.0
         first = next((i for i, pk in enumerate(ranked, start=1) if pk in relevant), None)
         row = (recall, 1.0 / first if first else 0.0, f"{kind}: {judgment['q']}")
@@ -73,7 +82,10 @@ def evaluate(judgments: list[dict]) -> dict[str, Figures]:
     }
 
 
-def evaluate_on_demo(judgments: list[dict]) -> dict[str, Figures]:
+def evaluate_on_demo(
+    judgments: list[dict],
+    ranking: Callable[[QuerySet, str, str], list[int]] = engine_ranking,
+) -> dict[str, Figures]:
     """`evaluate` over the demo catalog: the database's own when it is seeded, else
     the demo catalog imported in a transaction that is rolled back afterwards."""
     from matchmaking.catalog_io import import_catalog, parse_document  # noqa: PLC0415
@@ -81,9 +93,9 @@ def evaluate_on_demo(judgments: list[dict]) -> dict[str, Figures]:
 
     catalog = parse_document(DEMO_CATALOG.read_bytes())
     if Need.objects.filter(source_key=catalog["needs"][0]["key"]).exists():
-        return evaluate(judgments)
+        return evaluate(judgments, ranking)
     with transaction.atomic():
         import_catalog(catalog, status=Status.APPROVED)
-        figures = evaluate(judgments)
+        figures = evaluate(judgments, ranking)
         transaction.set_rollback(True)
     return figures

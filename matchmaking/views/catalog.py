@@ -167,7 +167,8 @@ def catalog_list(request: HttpRequest, kind: str) -> HttpResponse:
     context = {"kind": kind}
     body = cache.get(key) if key else None
     if body is None:
-        if valid:
+        # The page's own query, unless it is what was sent (a plain search usually is).
+        if valid and dict(query.lists()) != dict(request.GET.lists()):
             filterset = spec.filterset(query or None, queryset=queryset, request=request)
         records = filterset.qs if filterset.is_bound and valid else queryset
         searched = valid and bool(query.get("q"))

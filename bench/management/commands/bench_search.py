@@ -22,6 +22,12 @@ class Command(BaseCommand):
         parser.add_argument("--users", type=int, default=10)
         parser.add_argument("--seconds", type=int, default=30)
         parser.add_argument(
+            "--edit-every",
+            type=float,
+            default=2.0,
+            help="seconds between two need edits during the third (live) search phase",
+        )
+        parser.add_argument(
             "--databases",
             nargs="+",
             default=["postgresql", "sqlite"],
@@ -30,6 +36,12 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="directory for locust and gunicorn logs")
         parser.add_argument("--json", action="store_true")
         parser.add_argument(
+            "--compare-postgres",
+            action="store_true",
+            help="relevance and latency of PostgreSQL full-text and trigram search next to "
+            "the catalog search, on this (PostgreSQL) database (bench/search_postgres.py)",
+        )
+        parser.add_argument(
             "--populate",
             type=int,
             metavar="N",
@@ -37,6 +49,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        if options["compare_postgres"]:
+            from bench.search_postgres import compare  # noqa: PLC0415
+
+            self.stdout.write(json.dumps(compare(), indent=1))
+            return
         if options["populate"]:
             self.stdout.write(json.dumps(populate(options["populate"])))
             return
@@ -52,5 +69,7 @@ class Command(BaseCommand):
                 f"{r['follow_edit_s']} s, a withdrawal in {r['follow_withdrawal_s']} s); "
                 f"/healthz p95 {r['healthz']['p95_ms']} ms, search p95 {r['search']['p95_ms']} ms "
                 f"(p50 {r['search']['p50_ms']} ms): ratio {r['p95_ratio']} "
+                f"[with {r['search_live']['edits']} edits: search p95 "
+                f"{r['search_live']['p95_ms']} ms, ratio {r['p95_ratio_live']}] "
                 f"(target ≤ {TARGET_RATIO}: {'met' if r['target_met'] else 'missed'})"
             )

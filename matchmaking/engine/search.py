@@ -222,9 +222,6 @@ class SearchIndex:
         weights = weights / norms[rows]
         matrix = sparse.csr_matrix((weights, counts.indices, counts.indptr), shape=counts.shape)
         self.weights = matrix.tocsc()
-        presence = self.weights.copy()
-        presence.data[:] = 1.0
-        self.presence = presence
 
     @property
     def terms(self) -> dict[str, int]:
@@ -383,7 +380,9 @@ class SearchIndex:
                 columns, weights, norm = self._weights(alternative)
                 size = max(size, norm)
                 if len(columns) and norm > 0:
-                    share = self.presence[:, columns] @ (weights * weights) / norm
+                    presence = self.weights[:, columns]
+                    presence.data[:] = 1.0
+                    share = presence @ (weights * weights) / norm
                     np.maximum(best, share, out=best)
             covered += best * size
             total += size

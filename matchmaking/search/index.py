@@ -62,6 +62,9 @@ SNAPSHOT_AFTER = 200
 # Records read per query when catching up (below every database's parameter limit).
 CHUNK = 500
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Catching up re-reads the records changed this long before the index's latest change:
+# a transaction that began earlier may commit after it.
+LATE_COMMITS = timedelta(minutes=2)
 _lock = threading.Lock()
 _indexes: dict[tuple[str, str], _Built] = {}
 _glossary: dict[str, tuple] = {}
@@ -297,16 +300,25 @@ def _catch_up(
 ) -> tuple[SearchIndex, int]:
     """`index` with the records added, changed or removed since it was built, and how
     many records that re-tokenised. A record changed when its last change differs from
-    the one the index holds (so records committed late, or restored, are seen too)."""
+    the one the index holds. Only the records changed since shortly before the index's
+    latest change are compared (read through the index on `updated_at`); when the
+    number of records then differs from the database's, every record's (id, last
+    change) is (a record was deleted, restored from a backup, or committed late)."""
     model, documents = _SOURCES[kind]
-    current = dict(model.objects.values_list("pk", "updated_at"))
     held = dict(zip(index.keys.tolist(), index.versions.tolist(), strict=True))
-    changed = [pk for pk, moment in current.items() if held.get(pk) != stamp(moment)]
-    removed = [pk for pk in held if pk not in current]
+    latest = int(index.versions.max()) if len(index) else 0
+    since = _EPOCH + timedelta(microseconds=latest) - LATE_COMMITS
+    recent = model.objects.filter(updated_at__gte=since).values_list("pk", "updated_at")
+    changed = [pk for pk, moment in recent if held.get(pk) != stamp(moment)]
+    removed: list[int] = []
+    if len(held) + sum(pk not in held for pk in changed) != model.objects.count():
+        current = dict(model.objects.values_list("pk", "updated_at"))
+        changed = [pk for pk, moment in current.items() if held.get(pk) != stamp(moment)]
+        removed = [pk for pk in held if pk not in current]
     if not changed and not removed:
         return index, 0
-    if len(changed) > max(REBUILD_MIN, REBUILD_SHARE * len(current)):
-        return build_index(kind, level, glossary, groups), len(current)
+    if len(changed) > max(REBUILD_MIN, REBUILD_SHARE * len(held)):
+        return build_index(kind, level, glossary, groups), len(changed)
     fresh = [doc for chunk in _chunks(changed) for doc in documents(level, chunk)]
     return index.updated(fresh, removed), len(fresh)
 

@@ -3,9 +3,12 @@ between processes through a file (matchmaking/search/index.py, snapshots.py)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from matchmaking.engine.search import SearchDocument, SearchIndex, build_glossary, file_synonyms
 from matchmaking.models import Need, SearchSynonym, Status
@@ -140,6 +143,20 @@ def test_a_deleted_record_leaves_the_index_at_the_next_change(client, builds):
     found(client, "热失控")
 
     assert gone.pk not in search_index.index_for("need").keys.tolist()
+
+
+@pytest.mark.django_db
+def test_a_record_restored_with_an_old_last_change_is_caught_up(client, builds):
+    need("储能电池热失控预警")
+    assert found(client, "隐裂") == []
+    restored = need("光伏组件隐裂检测")
+    # As a restore from a backup (or a transaction committing late) leaves it: its last
+    # change is older than everything the index holds.
+    Need.objects.filter(pk=restored.pk).update(updated_at=timezone.now() - timedelta(days=30))
+    need("风机叶片巡检")  # a change, so that the index catches up
+
+    assert found(client, "隐裂") == [restored.pk]
+    assert builds == ["need/public"]
 
 
 @pytest.mark.django_db

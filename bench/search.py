@@ -122,10 +122,10 @@ class Editor(threading.Thread):
         super().__init__(daemon=True)
         self.url, self.every = database_url, every
         self.edits = 0
-        self._stop = threading.Event()
+        self._finished = threading.Event()
 
     def finish(self) -> None:
-        self._stop.set()
+        self._finished.set()
         self.join(timeout=30)
 
     def _connect(self):
@@ -146,7 +146,7 @@ class Editor(threading.Thread):
                 "SELECT id, title FROM matchmaking_need WHERE status = 'approved' ORDER BY id"
             )
             needs = cursor.fetchall()
-            while not self._stop.wait(self.every):
+            while not self._finished.wait(self.every):
                 pk, title = needs[self.edits % len(needs)]
                 changed = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
                 cursor.execute(

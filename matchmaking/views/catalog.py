@@ -199,7 +199,11 @@ def catalog_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, record, kind: str) -> dict:
     # What the visitor may see of the record is asked by the template (matchmaking/rules.py).
-    return {"kind": kind, "record": record}
+    return {
+        "kind": kind,
+        "record": record,
+        "organization_listed": selectors.is_in_directory(record.organization),
+    }
 
 
 # --- the organizations directory -------------------------------------------------------

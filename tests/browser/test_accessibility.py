@@ -45,7 +45,7 @@ def site():
     enterprise = OrganizationFactory(
         name="上海漕河泾精密制造有限公司", name_en="Caohejing Precision"
     )
-    provider = ProviderFactory(name="上海书衡智能科技有限公司", name_en="Shuheng AI")
+    provider = ProviderFactory(name="上海书衡智能科技有限公司", name_en="Shuheng AI", verified=True)
     enterprise_user = member_of(enterprise, email="zhou@example.com")
     provider_user = member_of(provider, email="chen@example.com")
     need = NeedFactory(organization=enterprise, title="冲压件表面缺陷视觉检测")
@@ -84,6 +84,9 @@ def pages_of(site) -> dict:
             "/solutions/",
             f"/needs/{need.pk}/",
             f"/solutions/{solution.pk}/",
+            "/organizations/",
+            "/organizations/?q=视觉检测",
+            f"/organizations/{solution.organization_id}/",
             "/events/",
             f"/events/{event.pk}/",
             "/accounts/signup/",
@@ -171,5 +174,5 @@ def test_main_pages_have_no_serious_accessibility_findings(browser, live_server,
             ), step
             visited += 1
         context.close()
-    assert visited == 26
+    assert visited == 29
     assert found == []

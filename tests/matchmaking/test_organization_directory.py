@@ -210,3 +210,13 @@ def test_organization_page_in_english_shows_the_english_name(client):
 
     response = client.get(reverse("organization-detail", args=[organization.pk]))
     assert "<h1>Jia Manufacturing</h1>" in response.content.decode()
+
+
+def test_record_page_links_its_organization_only_when_listed(client):
+    listed_need = enterprise("甲制造").needs.get()
+    hidden = NeedFactory(organization=OrganizationFactory(verified=False))
+
+    page = client.get(reverse("need-detail", args=[listed_need.pk])).content.decode()
+    assert reverse("organization-detail", args=[listed_need.organization_id]) in page
+    page = client.get(reverse("need-detail", args=[hidden.pk])).content.decode()
+    assert reverse("organization-detail", args=[hidden.organization_id]) not in page

@@ -2,11 +2,16 @@
 
 `sync_periodic_tasks` runs after every `migrate`: it creates missing entries and
 leaves the schedules staff changed in admin alone (only the task name is enforced).
+
+A job's name is its key in the database, so it stays as written here; the admin shows
+it translated (`display_name`), the names being marked for translation below.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from django.utils.translation import gettext, gettext_noop
 
 
 @dataclass(frozen=True)
@@ -18,44 +23,71 @@ class Periodic:
 
 
 PERIODIC_TASKS: tuple[Periodic, ...] = (
-    Periodic("Re-publish due background jobs (outbox sweep)", "core.sweep_outbox", every_minutes=1),
     Periodic(
-        "Nightly full re-match (refits the vocabulary)",
+        gettext_noop("Re-publish due background jobs (outbox sweep)"),
+        "core.sweep_outbox",
+        every_minutes=1,
+    ),
+    Periodic(
+        gettext_noop("Nightly full re-match (refits the vocabulary)"),
         "matchmaking.nightly_full_matching",
         crontab="30 2 *",
     ),
     Periodic(
-        "Catch up pending match updates (safety net)", "matchmaking.match_pending", every_minutes=10
+        gettext_noop("Catch up pending match updates (safety net)"),
+        "matchmaking.match_pending",
+        every_minutes=10,
     ),
     Periodic(
-        "Digest of unread conversation messages (one email per person)",
+        gettext_noop("Digest of unread conversation messages (one email per person)"),
         "matchmaking.send_thread_digests",
         every_minutes=60,
     ),
     Periodic(
-        "Remind, then expire, unanswered introductions",
+        gettext_noop("Remind, then expire, unanswered introductions"),
         "matchmaking.follow_up_interests",
         every_minutes=60,
     ),
     Periodic(
-        "Expire unanswered meeting requests", "events.expire_meeting_requests", every_minutes=60
+        gettext_noop("Expire unanswered meeting requests"),
+        "events.expire_meeting_requests",
+        every_minutes=60,
     ),
     Periodic(
-        "Event reminders (24 hours and 1 hour before)", "events.send_reminders", every_minutes=5
+        gettext_noop("Event reminders (24 hours and 1 hour before)"),
+        "events.send_reminders",
+        every_minutes=5,
     ),
-    Periodic("Feedback requests after events", "events.send_feedback_requests", every_minutes=60),
-    Periodic("90-day outcome follow-ups", "events.send_followups", crontab="0 10 *"),
     Periodic(
-        "Close needs whose wanted-by date passed",
+        gettext_noop("Feedback requests after events"),
+        "events.send_feedback_requests",
+        every_minutes=60,
+    ),
+    Periodic(gettext_noop("90-day outcome follow-ups"), "events.send_followups", crontab="0 10 *"),
+    Periodic(
+        gettext_noop("Close needs whose wanted-by date passed"),
         "matchmaking.close_expired_needs",
         crontab="10 0 *",
     ),
     Periodic(
-        "Saved search digests (daily and weekly)",
+        gettext_noop("Saved search digests (daily and weekly)"),
         "matchmaking.send_search_digests",
         every_minutes=60,
     ),
+    Periodic(
+        gettext_noop("Delete files kept for unfinished need and solution forms"),
+        "matchmaking.purge_pending_uploads",
+        crontab="40 3 *",
+    ),
 )
+
+
+def display_name(name: str) -> str:
+    """A periodic job's name in the reader's language (a job staff added: as written)."""
+    return gettext(name) if name in _NAMES else name
+
+
+_NAMES = frozenset(job.name for job in PERIODIC_TASKS)
 
 
 def sync_periodic_tasks(**kwargs) -> None:

@@ -21,13 +21,20 @@ class Attachment:
     filename: str
     content: bytes
     mimetype: str
+    # Set for an image the HTML body shows as <img src="cid:…">: it travels inline, in a
+    # multipart/related part beside the HTML (core.services.mail), since many mail
+    # programs block data: URIs and remote images.
+    content_id: str = ""
 
     def as_json(self) -> dict[str, str]:
-        return {
+        item = {
             "filename": self.filename,
             "mimetype": self.mimetype,
             "content_b64": base64.b64encode(self.content).decode("ascii"),
         }
+        if self.content_id:
+            item["content_id"] = self.content_id
+        return item
 
 
 def _plain_text(name: str, context: dict[str, Any]) -> str:

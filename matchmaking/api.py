@@ -300,15 +300,27 @@ def _need_codes(field_name: str, model, what: str):
     )
 
 
+MIN_SCORE_HELP = (
+    "Only pairs scoring at least this much, from 0 to 100 — the scale of `score` and "
+    "of the pages' “minimum score” filter. A fraction between 0 and 1 (the scale this "
+    "filter had before) is refused with 400 rather than read as under one point."
+)
+
+
 class MatchApiFilter(FilterSet):
     need = _by_id("need_id", "pairs of this need")
     solution = _by_id("solution_id", "pairs of this solution")
-    min_score = django_filters.NumberFilter(
-        field_name="score",
-        lookup_expr="gte",
-        min_value=0,
-        max_value=1,
-        help_text="Only pairs scoring at least this much (0 to 1).",
+    min_score = extend_schema_field(
+        {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 100,
+            "description": MIN_SCORE_HELP,
+        }
+    )(
+        django_filters.NumberFilter(
+            method="score_at_least", min_value=0, max_value=100, help_text=MIN_SCORE_HELP
+        )
     )
     industry = _need_codes("need__industry__code", Industry, "An industry")
     capability = _need_codes("need__capabilities__code", Capability, "An AI capability")
@@ -316,6 +328,19 @@ class MatchApiFilter(FilterSet):
     class Meta:
         model = Match
         fields = ["need", "solution", "min_score", "industry", "capability"]
+
+    def score_at_least(self, queryset, name, value):
+        if 0 < value < 1:
+            # 0.6 was this filter's old scale (0–1); on 0–100 it would quietly mean
+            # “almost everything”, so it is refused and the error names the scale.
+            raise ValidationError(
+                {
+                    "min_score": [
+                        _("The score is on the 0–100 scale, as on the pages: write 60, not 0.6.")
+                    ]
+                }
+            )
+        return queryset.filter(score__gte=value / 100)
 
 
 def _turned_down_by(side: str) -> Exists:

@@ -395,16 +395,27 @@ class MatchInterestSerializer(serializers.Serializer):
     )
 
 
+class PointsField(serializers.FloatField):
+    """A score on the site's one scale, 0–100 with one decimal (stored as the engine's 0–1):
+    the pages show 74, the API 74.5, the `min_score` filter takes 74."""
+
+    def to_representation(self, value):
+        return round(float(value) * 100, 1)
+
+
 class MatchSerializer(serializers.ModelSerializer):
     """A scored (need, solution) pair of the active generation, with the reasons for its score."""
 
     need = RecordBriefSerializer(read_only=True)
     solution = RecordBriefSerializer(read_only=True)
+    score = PointsField(
+        read_only=True, help_text=_("From 0 to 100 (as on the pages); higher is a better match.")
+    )
     components = serializers.DictField(
-        child=serializers.FloatField(),
+        child=PointsField(),
         read_only=True,
         help_text=_(
-            "The score's components, each in [0, 1]: text, industry, capabilities (how much "
+            "The score's components, each from 0 to 100: text, industry, capabilities (how much "
             "of what the need asks for the solution covers), capabilities_offer (how much of "
             "the offer the need uses), deployment, budget, maturity; need_side and "
             "solution_side are the blends from each side's point of view, and the score "
@@ -437,7 +448,6 @@ class MatchSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
         extra_kwargs = {
-            "score": {"help_text": _("In [0, 1]; higher is a better match.")},
             "rank_for_need": {
                 "help_text": _(
                     "The solution's place in the need's list (1 = best); "
@@ -479,6 +489,11 @@ class InterestSerializer(CallerDependentSerializer):
     initiated_by_side = SideField(
         read_only=True, help_text=_("Which side said “interested” first.")
     )
+    score = PointsField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("The pair's match score (0 to 100) when the introduction was asked for."),
+    )
     my_side = serializers.SerializerMethodField(
         help_text=_(
             "The side you act for in this introduction (enterprise first if both); "
@@ -509,9 +524,6 @@ class InterestSerializer(CallerDependentSerializer):
             "responded_at",
         ]
         read_only_fields = fields
-        extra_kwargs = {
-            "score": {"help_text": _("The pair's match score when the introduction was asked for.")}
-        }
 
     @extend_schema_field(SideField(allow_null=True))
     def get_my_side(self, interest: Interest) -> str | None:

@@ -91,3 +91,11 @@ def send_search_digests() -> int:
     from matchmaking.services import alerts  # noqa: PLC0415
 
     return alerts.send_due_digests()
+
+
+@shared_task(name="matchmaking.purge_pending_uploads")
+def purge_pending_uploads() -> int:
+    """Beat job: delete files kept for need and solution forms nobody came back to."""
+    from matchmaking.services import pending_uploads  # noqa: PLC0415
+
+    return pending_uploads.purge_stale()

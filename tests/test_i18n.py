@@ -107,3 +107,48 @@ def test_chinese_translations_use_full_width_punctuation():
         if half_width.search(text)
     ]
     assert wrong == []
+
+
+def _our_models():
+    from django.apps import apps  # noqa: PLC0415
+
+    return [m for m in apps.get_models() if m._meta.app_label in ("core", "matchmaking", "events")]
+
+
+def test_every_model_and_field_name_is_translatable_and_chinese():
+    """The Chinese admin shows each model's and field's name: none may stay English
+    (“user”, “submitted by”, “checked in by” did), nor a help text."""
+    from django.utils import translation  # noqa: PLC0415
+    from django.utils.functional import Promise  # noqa: PLC0415
+
+    cjk = __import__("re").compile(r"[\u4e00-\u9fff]")
+    english = []
+    with translation.override("zh-hans"):
+        for model in _our_models():
+            opts = model._meta
+            names = [(opts.label, opts.verbose_name), (opts.label, opts.verbose_name_plural)]
+            for field in opts.local_fields + list(opts.local_many_to_many):
+                if field.primary_key and field.auto_created:
+                    continue
+                names.append((f"{opts.label}.{field.name}", field.verbose_name))
+                if field.help_text:
+                    names.append((f"{opts.label}.{field.name} (help)", field.help_text))
+            english += [
+                (where, str(name))
+                for where, name in names
+                if not isinstance(name, Promise) or not cjk.search(str(name))
+            ]
+    assert english == []
+
+
+def test_periodic_jobs_are_named_in_the_readers_language():
+    from django.utils import translation  # noqa: PLC0415
+
+    from config.periodic import PERIODIC_TASKS, display_name  # noqa: PLC0415
+
+    cjk = __import__("re").compile(r"[\u4e00-\u9fff]")
+    with translation.override("zh-hans"):
+        assert [job.name for job in PERIODIC_TASKS if not cjk.search(display_name(job.name))] == []
+        assert display_name("A job staff added") == "A job staff added"
+    with translation.override("en"):
+        assert display_name(PERIODIC_TASKS[0].name) == PERIODIC_TASKS[0].name

@@ -3,7 +3,10 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_celery_beat.admin import PeriodicTaskAdmin as BeatPeriodicTaskAdmin
+from django_celery_beat.models import PeriodicTask
 
+from config.periodic import display_name
 from core.models import AuditEntry, OutboxMessage, OutgoingEmail
 from core.services.jobs import retry_jobs
 from core.services.mail import resend_emails
@@ -110,3 +113,25 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# django-celery-beat's own admin, with the platform's jobs named in the reader's language
+# (their stored names are keys; see config.periodic).
+admin.site.unregister(PeriodicTask)
+
+
+@admin.register(PeriodicTask)
+class PeriodicTaskAdmin(BeatPeriodicTaskAdmin):
+    list_display = (
+        "job_name",
+        "enabled",
+        "scheduler",
+        "interval",
+        "start_time",
+        "last_run_at",
+        "one_off",
+    )
+
+    @admin.display(description=_("name"), ordering="name")
+    def job_name(self, obj: PeriodicTask) -> str:
+        return display_name(obj.name)

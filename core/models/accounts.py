@@ -114,7 +114,10 @@ class Consent(models.Model):
     """A user's consent to a version of the privacy notice, kept as evidence (PIPL art. 14)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="consents",
+        verbose_name=_("user"),
     )
     notice_version = models.CharField(_("privacy notice version"), max_length=20)
     given_at = models.DateTimeField(_("given at"), default=timezone.now)

@@ -73,7 +73,9 @@ class OutgoingEmail(models.Model):
     body_html = models.TextField(_("HTML body"), blank=True)
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
     kind = models.CharField(_("kind"), max_length=60, blank=True)
-    idempotency_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    idempotency_key = models.CharField(
+        max_length=200, unique=True, null=True, blank=True, verbose_name=_("idempotency key")
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import SafeMIMEMultipart
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,16 +26,61 @@ from core.services.bulk import BulkResult
 ERASED_ADDRESS = "deleted@invalid"
 
 
+class _EmailWithInlineImages(EmailMultiAlternatives):
+    """text/plain and text/html alternatives, the HTML one in multipart/related with the
+    images it shows by Content-ID:
+
+        multipart/mixed ── multipart/alternative ┬ text/plain
+                        │                        └ multipart/related ┬ text/html
+                        │                                            └ image/png (cid)
+                        └ other attachments (schedule.ics)
+    """
+
+    def __init__(self, *args, inline_images=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.inline_images = list(inline_images)
+
+    def _create_alternatives(self, msg):
+        if not self.inline_images:
+            return super()._create_alternatives(msg)
+        encoding = self.encoding or settings.DEFAULT_CHARSET
+        alternatives = SafeMIMEMultipart(_subtype=self.alternative_subtype, encoding=encoding)
+        if self.body:
+            alternatives.attach(msg)
+        for alternative in self.alternatives:
+            part = self._create_mime_attachment(alternative.content, alternative.mimetype)
+            if alternative.mimetype == "text/html":
+                part = self._with_images(part, encoding)
+            alternatives.attach(part)
+        return alternatives
+
+    def _with_images(self, html, encoding):
+        related = SafeMIMEMultipart(_subtype="related", encoding=encoding)
+        related.attach(html)
+        for item in self.inline_images:
+            image = self._create_mime_attachment(
+                base64.b64decode(item["content_b64"]), item["mimetype"]
+            )
+            image.add_header("Content-ID", f"<{item['content_id']}>")
+            image.add_header("Content-Disposition", "inline", filename=item["filename"])
+            related.attach(image)
+        return related
+
+
 def _message(email: OutgoingEmail) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
+    inline = [item for item in email.attachments if item.get("content_id")]
+    message = _EmailWithInlineImages(
         subject=email.subject,
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
+        inline_images=inline if email.body_html else (),
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
     for item in email.attachments:
+        if item.get("content_id") and email.body_html:
+            continue  # travels beside the HTML that shows it
         message.attach(item["filename"], base64.b64decode(item["content_b64"]), item["mimetype"])
     return message
 

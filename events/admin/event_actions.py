@@ -133,6 +133,7 @@ class EventActions:
                 question=_("Start these events? Participants see them as under way."),
                 button=_("Yes, start them"),
                 guard=day.START,
+                undo_hint=_("A mistake can be undone today: “Undo today's start”."),
                 done=lambda events, total: (
                     ngettext(
                         "%(count)d event is under way.", "%(count)d events are under way.", events
@@ -141,6 +142,31 @@ class EventActions:
                 ),
             ),
             lambda event, override: running.start_event(event, by=request.user, override=override),
+        )
+
+    @admin.action(description=_("Undo today's start…"))
+    def undo_start_selected(self, request, queryset):
+        return confirm_then_run(
+            self,
+            request,
+            queryset.order_by("date", "pk"),
+            Step(
+                title=_("Undo today's start"),
+                question=_(
+                    "Put these events back to “schedule published”? Check-ins are kept; "
+                    "start them again when the doors really open."
+                ),
+                button=_("Yes, undo the start"),
+                done=lambda events, total: (
+                    ngettext(
+                        "%(count)d event is no longer under way.",
+                        "%(count)d events are no longer under way.",
+                        events,
+                    )
+                    % {"count": events}
+                ),
+            ),
+            lambda event, override: undo.undo_start(event, by=request.user),
         )
 
     @admin.action(description=_("Finish (meetings of checked-in pairs count as held)…"))

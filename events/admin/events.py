@@ -195,6 +195,7 @@ class EventAdmin(EventActions, admin.ModelAdmin):
         "start_selected",
         "finish_selected",
         "mark_no_shows",
+        "undo_start_selected",
         "undo_finish_selected",
         "undo_no_shows_selected",
         "export_attendees_xlsx",

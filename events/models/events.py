@@ -50,8 +50,8 @@ class Event(StatusMachine, models.Model):
             {Status.PUBLISHED, Status.SCHEDULED, Status.CANCELLED}
         ),
         Status.SCHEDULED: frozenset({Status.RUNNING, Status.REGISTRATION_CLOSED, Status.CANCELLED}),
-        Status.RUNNING: frozenset({Status.FINISHED}),
-        # Finishing by mistake is undone on the same day (events.services.undo).
+        # Starting or finishing by mistake is undone on the same day (events.services.undo).
+        Status.RUNNING: frozenset({Status.FINISHED, Status.SCHEDULED}),
         Status.FINISHED: frozenset({Status.RUNNING}),
         Status.CANCELLED: frozenset(),
     }
@@ -159,6 +159,7 @@ class Event(StatusMachine, models.Model):
     schedule_sent_at = models.DateTimeField(_("schedules sent at"), null=True, blank=True)
     reminded_24h_at = models.DateTimeField(_("24-hour reminder sent at"), null=True, blank=True)
     reminded_1h_at = models.DateTimeField(_("1-hour reminder sent at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     feedback_requested_at = models.DateTimeField(_("feedback requested at"), null=True, blank=True)
     followup_requested_at = models.DateTimeField(

@@ -111,7 +111,12 @@ class MeetingRequest(StatusMachine, Pair):
         help_text=_("Set by the programme office: schedule before others."),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
@@ -173,7 +178,12 @@ class Meeting(StatusMachine, Pair):
         Event, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("event")
     )
     request = models.OneToOneField(
-        MeetingRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="meeting"
+        MeetingRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meeting",
+        verbose_name=_("request"),
     )
     slot = models.PositiveSmallIntegerField(_("slot"))
     table = models.PositiveSmallIntegerField(_("table"))
@@ -268,7 +278,12 @@ class Outcome(models.Model):
     deal_value = models.PositiveIntegerField(_("deal value (10k CNY)"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True, max_length=2000)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
     submitted_at = models.DateTimeField(_("submitted at"), auto_now=True)
 

@@ -82,7 +82,9 @@ class Registration(StatusMachine, models.Model):
     source = models.CharField(
         _("source"), max_length=14, choices=Source.choices, default=Source.STAFF
     )
-    rsvp_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    rsvp_token = models.CharField(
+        max_length=64, unique=True, default=new_token, editable=False, verbose_name=_("RSVP token")
+    )
     # Shown to the attending organization (event page, emails, .ics, printable
     # schedule) as text and QR code; the door scans or types it.
     check_in_code = models.CharField(
@@ -108,7 +110,12 @@ class Registration(StatusMachine, models.Model):
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     checked_in_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked in by"),
     )
     no_show_at = models.DateTimeField(_("marked as a no-show at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -142,7 +149,10 @@ class Unavailability(models.Model):
     """A slot in which a registered organization cannot meet."""
 
     registration = models.ForeignKey(
-        Registration, on_delete=models.CASCADE, related_name="unavailable_slots"
+        Registration,
+        on_delete=models.CASCADE,
+        related_name="unavailable_slots",
+        verbose_name=_("registration"),
     )
     slot = models.PositiveSmallIntegerField(_("slot"))
 
@@ -177,7 +187,9 @@ class CalendarFeed(models.Model):
         related_name="calendar_feeds",
         verbose_name=_("organization"),
     )
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    token = models.CharField(
+        max_length=64, unique=True, default=new_token, editable=False, verbose_name=_("token")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     rotated_at = models.DateTimeField(_("rotated at"), null=True, blank=True)
 

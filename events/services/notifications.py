@@ -38,21 +38,30 @@ def _by_organization(event: Event) -> dict[int, list[Meeting]]:
     return by_org
 
 
+QR_CONTENT_ID = "check-in-qr@aiplus"
+
+
 def check_in_context(registration: Registration) -> dict[str, str]:
     """What the schedule and reminder emails say about the door: the check-in code, its
-    QR image (attached as check-in-code.png, and shown from the site in the HTML body)
-    and the printable schedule."""
-    code = registration.check_in_code
+    QR image and the printable schedule. The HTML body shows the QR from the email
+    itself (`cid:`, see `qr_attachment`): mail programs block remote images and data:
+    URIs; the plain-text body gives the code as text."""
     return {
         "check_in_code": registration.check_in_code_display,
-        "check_in_qr_url": settings.SITE_URL + reverse("event-check-in-qr", args=[code]),
+        "check_in_qr_src": f"cid:{QR_CONTENT_ID}",
         "printable_url": settings.SITE_URL
         + reverse("event-schedule-print", args=[registration.rsvp_token]),
     }
 
 
 def qr_attachment(registration: Registration) -> Attachment:
-    return Attachment("check-in-code.png", qr.png(registration.check_in_code), "image/png")
+    """The check-in QR as an inline image of the HTML body (check-in-code.png)."""
+    return Attachment(
+        "check-in-code.png",
+        qr.png(registration.check_in_code),
+        "image/png",
+        content_id=QR_CONTENT_ID,
+    )
 
 
 def _schedule_digest(event: Event, meetings: list[Meeting]) -> str:

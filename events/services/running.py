@@ -109,7 +109,8 @@ def start_event(event: Event, *, by: User, override: bool = False) -> Event:
         raise InvalidTransitionError(event.refusal(EventStatus.RUNNING))
     event.move_to(EventStatus.RUNNING)
     early = day.require_event_day(event, day.START, by=by, override=override)
-    event.save(update_fields=["status", "updated_at"])
+    event.started_at = day.now()
+    event.save(update_fields=["status", "started_at", "updated_at"])
     record(by, "event.running", event, early=early)
     return event
 

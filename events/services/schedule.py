@@ -373,6 +373,9 @@ def send_schedules(event: Event, *, by: User | None) -> int:
         expired = MeetingRequest.objects.filter(
             event=event, status=MeetingRequest.Status.REQUESTED
         ).update(status=MeetingRequest.Status.EXPIRED)
+    if event.status in Event.UNDER_WAY:
+        # Under way goes back to “schedule published” only by undoing today's start.
+        raise InvalidTransitionError(event.refusal(Event.Status.SCHEDULED))
     if event.status != Event.Status.SCHEDULED:
         event.move_to(Event.Status.SCHEDULED)
     now = timezone.now()

@@ -1,5 +1,6 @@
-"""Event-day actions that cannot be taken back by doing something else — finishing an
-event, marking no-shows, cancelling a meeting — and their undo, on the same day.
+"""Event-day actions that cannot be taken back by doing something else — starting or
+finishing an event, marking no-shows, cancelling a meeting — and their undo, on the
+same day.
 
 The pages ask for confirmation before each of them; a mistake noticed the same day
 (Beijing time) is undone here, audited like the action. Later the day's record is
@@ -23,6 +24,33 @@ RegStatus = Registration.Status
 MeetingStatus = Meeting.Status
 
 NOT_TODAY = _("Only what was done today can be undone.")
+
+
+# --- starting ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def undo_start(event: Event, *, by: User) -> Event:
+    """Started by mistake (the wrong event, too early) → schedule published again, the
+    same day. Check-ins stay: they belong to the event's day, not to its start.
+
+    Refused once something that needs the event under way was done: no-shows marked
+    (undo them first) or outcomes recorded.
+    """
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.status != Event.Status.RUNNING:
+        raise DomainError(_("The event is not under way."))
+    if not day.is_same_local_day(event.started_at):
+        raise DomainError(NOT_TODAY)
+    if Registration.objects.filter(event=event, status=RegStatus.NO_SHOW).exists():
+        raise DomainError(_("No-shows were marked at this event; undo today's no-shows first."))
+    if Meeting.objects.filter(event=event, outcomes__isnull=False).exists():
+        raise DomainError(_("Outcomes were recorded at this event; it stays under way."))
+    event.move_to(Event.Status.SCHEDULED)
+    started_at, event.started_at = event.started_at, None
+    event.save(update_fields=["status", "started_at", "updated_at"])
+    record(by, "event.start_undone", event, started_at=started_at.isoformat())
+    return event
 
 
 # --- finishing -----------------------------------------------------------------------

@@ -431,7 +431,7 @@ class InterestAdmin(admin.ModelAdmin):
         "provider",
         "status",
         "initiated_by_side",
-        "score",
+        "score_percent",
         "created_at",
         "responded_at",
     ]
@@ -451,7 +451,7 @@ class InterestAdmin(admin.ModelAdmin):
         "status",
         "initiated_by_side",
         "message",
-        "score",
+        "score_percent",
         "created_by",
         "created_at",
         "responded_by",
@@ -465,6 +465,11 @@ class InterestAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         # Each side answers for itself (and is told by email); staff only look.
         return False
+
+    @admin.display(description=_("score (%)"), ordering="score")
+    def score_percent(self, interest: Interest) -> str:
+        # The site's one scale (matchmaking.templatetags.aiplus.score).
+        return "" if interest.score is None else f"{interest.score * 100:.1f}"
 
     @admin.display(description=_("enterprise"), ordering="need__organization__name")
     def enterprise(self, interest: Interest) -> str:

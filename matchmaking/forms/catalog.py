@@ -11,10 +11,12 @@ from config.forms import IdsChoiceField
 from core.models import Industry
 from core.validators import normalize_phone, validate_attachment
 from matchmaking.models import Deployment, Need, ReturnReason, Solution
+from matchmaking.services import pending_uploads
 from matchmaking.services.catalog import date_and_budget_errors, submission_errors
 
 SUBMIT = "submit"
 SAVE_DRAFT = "draft"
+KEEP_ATTACHMENT = "keep_attachment"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -62,9 +64,19 @@ class CatalogForm(forms.ModelForm):
         help_text=_("PDF, DOCX, XLSX, PNG or JPEG, up to 10 MB each."),
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.submitting = False
+        self.user = user
+        # Files chosen in an earlier try of this form, still ticked “keep”
+        # (matchmaking.services.pending_uploads); attached on the successful save.
+        self.kept_uploads: list[pending_uploads.PendingUpload] = []
+        if self.is_bound and user is not None:
+            claimed = (
+                pending_uploads.claim(by=user, token=token)
+                for token in dict.fromkeys(self.data.getlist(KEEP_ATTACHMENT))
+            )
+            self.kept_uploads = [item for item in claimed if item is not None]
         for name in ("capabilities", "industries"):
             if name in self.fields:
                 self.fields[name].widget = forms.CheckboxSelectMultiple()
@@ -86,6 +98,23 @@ class CatalogForm(forms.ModelForm):
     def clean_contact_phone(self) -> str:
         phone = self.cleaned_data.get("contact_phone", "")
         return normalize_phone(phone) if phone else ""
+
+    def clean_new_attachments(self) -> list:
+        uploads = self.cleaned_data.get("new_attachments") or []
+        limit = settings.ATTACHMENTS_PER_SAVE
+        if uploads and len(uploads) + len(self.kept_uploads) > limit:
+            raise ValidationError(_("Upload at most %(n)d files at a time.") % {"n": limit})
+        return uploads
+
+    def keep_uploads(self) -> None:
+        """The form goes back to the user with an error: put the files chosen this time
+        aside, so that the page can show them as kept instead of losing them."""
+        cleaned = getattr(self, "cleaned_data", None)  # an empty POST binds no form
+        if self.user is None or cleaned is None:
+            return
+        for upload in cleaned.get("new_attachments") or []:
+            self.kept_uploads.append(pending_uploads.stash(by=self.user, upload=upload))
+        self.cleaned_data["new_attachments"] = []
 
     def clean(self) -> dict:
         # The money range is the model's rule (Need.clean / Solution.clean), which the
@@ -223,7 +252,7 @@ class SolutionForm(CatalogForm):
 
 def bound_form(form_class: type[CatalogForm], request, **kwargs) -> CatalogForm:
     """A form bound to the request, knowing whether the user pressed “submit”."""
-    form = form_class(request.POST or None, request.FILES or None, **kwargs)
+    form = form_class(request.POST or None, request.FILES or None, user=request.user, **kwargs)
     form.submitting = request.POST.get("action") == SUBMIT
     return form
 

@@ -357,10 +357,20 @@ def _attachment_path(instance: Attachment, filename: str) -> str:
 
 class Attachment(models.Model):
     need = models.ForeignKey(
-        Need, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+        Need,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("need"),
     )
     solution = models.ForeignKey(
-        Solution, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+        Solution,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("solution"),
     )
     file = models.FileField(_("file"), upload_to=_attachment_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=150)
@@ -399,10 +409,20 @@ class StatusChange(models.Model):
     """Who changed a record's status, when, and why (the review history)."""
 
     need = models.ForeignKey(
-        Need, on_delete=models.CASCADE, null=True, blank=True, related_name="status_changes"
+        Need,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="status_changes",
+        verbose_name=_("need"),
     )
     solution = models.ForeignKey(
-        Solution, on_delete=models.CASCADE, null=True, blank=True, related_name="status_changes"
+        Solution,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="status_changes",
+        verbose_name=_("solution"),
     )
     from_status = models.CharField(_("from"), max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=12, choices=Status.choices)

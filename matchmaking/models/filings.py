@@ -75,8 +75,12 @@ class FilingEntry(models.Model):
     filing_number = models.CharField(_("filing / registration number"), max_length=100)
     filed_on = models.DateField(_("filed on"), null=True, blank=True)
     # Normalised forms (services.filings.normalize_*): what a solution is matched by.
-    number_key = models.CharField(max_length=100, db_index=True, editable=False)
-    organization_key = models.CharField(max_length=200, editable=False)
+    number_key = models.CharField(
+        max_length=100, db_index=True, editable=False, verbose_name=_("number key")
+    )
+    organization_key = models.CharField(
+        max_length=200, editable=False, verbose_name=_("organization key")
+    )
 
     class Meta:
         verbose_name = _("filed service")

@@ -74,11 +74,13 @@ class PendingMatch(models.Model):
     of hundreds of approvals loads the engine model once, not hundreds of times.
     """
 
-    kind = models.CharField(max_length=10)
-    record_id = models.PositiveBigIntegerField()
-    requested_at = models.DateTimeField(auto_now=True)
+    kind = models.CharField(max_length=10, verbose_name=_("kind"))
+    record_id = models.PositiveBigIntegerField(verbose_name=_("record id"))
+    requested_at = models.DateTimeField(auto_now=True, verbose_name=_("requested at"))
 
     class Meta:
+        verbose_name = _("pending match update")
+        verbose_name_plural = _("pending match updates")
         constraints = [
             models.UniqueConstraint(fields=["kind", "record_id"], name="pending_match_unique")
         ]
@@ -90,13 +92,17 @@ class PendingMatch(models.Model):
 class MatchRunChunk(models.Model):
     """One chunk task's partial result of a full recompute (idempotent to redo)."""
 
-    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="chunks")
-    index = models.PositiveIntegerField()
-    done = models.BooleanField(default=False)
-    result = models.BinaryField(null=True, blank=True)
-    seconds = models.FloatField(default=0)
+    run = models.ForeignKey(
+        MatchRun, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("run")
+    )
+    index = models.PositiveIntegerField(verbose_name=_("index"))
+    done = models.BooleanField(default=False, verbose_name=_("done"))
+    result = models.BinaryField(null=True, blank=True, verbose_name=_("result"))
+    seconds = models.FloatField(default=0, verbose_name=_("seconds"))
 
     class Meta:
+        verbose_name = _("matching chunk")
+        verbose_name_plural = _("matching chunks")
         constraints = [models.UniqueConstraint(fields=["run", "index"], name="chunk_unique")]
 
     def __str__(self) -> str:
@@ -106,9 +112,15 @@ class MatchRunChunk(models.Model):
 class FittedVocabulary(models.Model):
     """The engine's fitted model (vocabulary, weights) of a full run, reused incrementally."""
 
-    run = models.OneToOneField(MatchRun, on_delete=models.CASCADE, related_name="vocabulary")
-    data = models.BinaryField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    run = models.OneToOneField(
+        MatchRun, on_delete=models.CASCADE, related_name="vocabulary", verbose_name=_("run")
+    )
+    data = models.BinaryField(verbose_name=_("data"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("fitted vocabulary")
+        verbose_name_plural = _("fitted vocabularies")
 
     def __str__(self) -> str:
         return f"vocabulary of run {self.run_id}"
@@ -118,12 +130,19 @@ class MatchingState(models.Model):
     """A single row: which generation of matches readers see."""
 
     active_run = models.ForeignKey(
-        MatchRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        MatchRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("active run"),
     )
     # The engine model of the active generation plus every incremental change since:
     # what the next incremental job scores against.
-    model_blob = models.BinaryField(null=True, blank=True, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    model_blob = models.BinaryField(
+        null=True, blank=True, editable=False, verbose_name=_("model blob")
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("matching state")
@@ -159,7 +178,11 @@ class Match(models.Model):
     # No index of its own: the two rank indexes and the unique constraint start with
     # the run, and every row written or ranked paid for a redundant third one.
     run = models.ForeignKey(
-        MatchRun, on_delete=models.CASCADE, related_name="matches", db_index=False
+        MatchRun,
+        on_delete=models.CASCADE,
+        related_name="matches",
+        db_index=False,
+        verbose_name=_("run"),
     )
     score = models.FloatField(_("score"))
     components = models.JSONField(_("components"), default=dict)
@@ -194,12 +217,23 @@ class Match(models.Model):
 class MatchFeedback(models.Model):
     """A side marked a pair “not interested”: hidden for that side, kept as feedback."""
 
-    need = models.ForeignKey("matchmaking.Need", on_delete=models.CASCADE, related_name="+")
-    solution = models.ForeignKey("matchmaking.Solution", on_delete=models.CASCADE, related_name="+")
+    need = models.ForeignKey(
+        "matchmaking.Need", on_delete=models.CASCADE, related_name="+", verbose_name=_("need")
+    )
+    solution = models.ForeignKey(
+        "matchmaking.Solution",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("solution"),
+    )
     side = models.CharField(_("side"), max_length=12, choices=Side.choices)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -276,10 +310,19 @@ class Interest(models.Model):
     )
     message = models.TextField(_("message"), blank=True, max_length=1000)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responded by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)

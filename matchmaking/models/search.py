@@ -85,19 +85,38 @@ class SavedSearch(models.Model):
 class SearchAlert(models.Model):
     """A record a user was told about: never twice (one row per user and record)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
     need = models.ForeignKey(
-        "matchmaking.Need", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "matchmaking.Need",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("need"),
     )
     solution = models.ForeignKey(
-        "matchmaking.Solution", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "matchmaking.Solution",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("solution"),
     )
     email = models.ForeignKey(
-        "core.OutgoingEmail", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "core.OutgoingEmail",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("email"),
     )
-    sent_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(auto_now_add=True, verbose_name=_("sent at"))
 
     class Meta:
+        verbose_name = _("search alert")
+        verbose_name_plural = _("search alerts")
         constraints = [
             models.UniqueConstraint(fields=["user", "need"], name="search_alert_once_per_need"),
             models.UniqueConstraint(

@@ -110,11 +110,17 @@ class ThreadMessage(models.Model):
 class ThreadRead(models.Model):
     """Up to which message a person has read a thread."""
 
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="reads")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    last_read_id = models.PositiveBigIntegerField(default=0)
+    thread = models.ForeignKey(
+        Thread, on_delete=models.CASCADE, related_name="reads", verbose_name=_("thread")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    last_read_id = models.PositiveBigIntegerField(default=0, verbose_name=_("last read id"))
 
     class Meta:
+        verbose_name = _("conversation read marker")
+        verbose_name_plural = _("conversation read markers")
         constraints = [
             models.UniqueConstraint(fields=["thread", "user"], name="thread_read_unique")
         ]
@@ -127,10 +133,17 @@ class ThreadDigest(models.Model):
     """Up to which message a person's unread-messages digest has been sent."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="thread_digest"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="thread_digest",
+        verbose_name=_("user"),
     )
-    last_message_id = models.PositiveBigIntegerField(default=0)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    last_message_id = models.PositiveBigIntegerField(default=0, verbose_name=_("last message id"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+
+    class Meta:
+        verbose_name = _("conversation digest")
+        verbose_name_plural = _("conversation digests")
 
     def __str__(self) -> str:
         return f"{self.user_id} digested to {self.last_message_id}"

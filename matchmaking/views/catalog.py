@@ -37,6 +37,7 @@ from matchmaking.rules import may_post_as
 from matchmaking.search.directory import directory_context, search_directory
 from matchmaking.search.queries import search_context, suggestions
 from matchmaking.services import catalog as services
+from matchmaking.services import pending_uploads
 
 PAGE_SIZE = 20
 
@@ -334,6 +335,8 @@ def my_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpRespo
         else:
             _confirm(request, record, form.submitting)
             return redirect(f"my-{kind}-detail", pk=record.pk)
+    if request.method == "POST":
+        form.keep_uploads()  # the chosen files stay chosen while the user corrects the rest
     return render(request, "my/form.html", {"kind": kind, "form": form, "record": record})
 
 
@@ -360,6 +363,10 @@ def _save(request: HttpRequest, spec: Kind, form):
         )
         for upload in form.cleaned_data.get("new_attachments") or []:
             services.add_attachment(by=request.user, record=record, upload=upload)
+        for kept in form.kept_uploads:
+            with kept.open() as upload:
+                services.add_attachment(by=request.user, record=record, upload=upload)
+        pending_uploads.discard_after_commit(form.kept_uploads)
     return record
 
 

@@ -93,7 +93,7 @@ def test_interest_create_by_the_provider_asks_the_enterprise(
         "initiated_by_side": "provider",
         "my_side": "provider",
         "message": "可以安排现场演示",
-        "score": score,
+        "score": round(score * 100, 1),  # the site's one scale, 0–100
         "created_at": timezone.localtime(interest.created_at).isoformat(),
         "responded_at": None,
     }

@@ -120,8 +120,8 @@ def test_match_shows_the_pair_its_score_and_why(client_for, member_a, org_a, pro
             "title": solution.title,
             "organization_name": provider_org.name,
         },
-        "score": match.score,
-        "components": match.components,
+        "score": round(match.score * 100, 1),  # the site's one scale, 0–100
+        "components": {name: round(value * 100, 1) for name, value in match.components.items()},
         "terms": match.terms,
         "rank_for_need": 1,
         "rank_for_solution": match.rank_for_solution,
@@ -256,9 +256,35 @@ def test_match_filter_by_minimum_score(provider_view, matched):
     best = max(scores, key=scores.get)
     assert scores[best] < 1
 
-    assert provider_view(min_score=scores[best]) == [(best, solution.pk)]
+    # 0–100, as the pages and the `score` field; the filter keeps a pair of 74.5 at 74.5.
+    assert provider_view(min_score=scores[best] * 100) == [(best, solution.pk)]
     assert len(provider_view(min_score=0)) == 2
-    assert provider_view(min_score=1) == []
+    assert len(provider_view(min_score=1)) == 2  # one point, not “only perfect pairs”
+    assert provider_view(min_score=100) == []
+
+
+def test_match_filter_refuses_the_old_0_to_1_scale_and_says_which_scale(
+    client_for, provider_member, matched
+):
+    response = client_for(provider_member).get(LIST, {"min_score": "0.6"})
+
+    assert response.status_code == 400
+    (message,) = response.json()["min_score"]
+    assert "0–100" in message
+    assert "60" in message
+
+
+def test_the_schema_documents_min_score_on_the_0_to_100_scale(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    (parameter,) = [
+        p
+        for p in schema["paths"]["/api/v1/matches/"]["get"]["parameters"]
+        if p["name"] == "min_score"
+    ]
+    assert (parameter["schema"]["minimum"], parameter["schema"]["maximum"]) == (0, 100)
+    assert "0 to 100" in parameter["description"]
+    score = schema["components"]["schemas"]["Match"]["properties"]["score"]
+    assert "0 to 100" in score["description"]
 
 
 def test_match_filter_by_industry_of_the_need(provider_view, matched):
@@ -288,7 +314,7 @@ def test_match_ordering_by_score(client_for, provider_member, matched):
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"min_score": "2"}, "min_score"), ({"min_score": "high"}, "min_score")],
+    [({"min_score": "101"}, "min_score"), ({"min_score": "high"}, "min_score")],
 )
 def test_match_filter_with_a_bad_value_is_400(client_for, provider_member, matched, params, field):
     response = client_for(provider_member).get(LIST, params)

@@ -162,6 +162,13 @@ def _mark_no_show():
     return staff, "registration.no_show", registered
 
 
+def _undo_start():
+    staff, event = StaffFactory(), EventFactory(scheduled=True)
+    running.start_event(event, by=staff, override=True)
+    undo.undo_start(event, by=staff)
+    return staff, "event.start_undone", event
+
+
 def _undo_finish():
     staff, event = StaffFactory(), EventFactory(status=Status.RUNNING)
     running.finish_event(event, by=staff)
@@ -320,6 +327,7 @@ SCENARIOS: dict[str, Callable[[], tuple]] = {
     "events.services.undo.cancel_meeting": _cancel_meeting,
     "events.services.undo.restore_meeting": _restore_meeting,
     "events.services.undo.undo_finish": _undo_finish,
+    "events.services.undo.undo_start": _undo_start,
     "events.services.undo.undo_no_show": _undo_no_show,
     "events.services.undo.undo_no_shows": _undo_no_shows,
     "events.services.schedule.build_schedule": _staff_on(
@@ -373,6 +381,10 @@ def _season_with(status: str):
 CONFIRMED = {"post": "yes"}
 
 
+def _started_today() -> Event:
+    return EventFactory(scheduled=True, status=Status.RUNNING, started_at=_today_clock())
+
+
 def _finished_today() -> Event:
     return EventFactory(status=Status.FINISHED, finished_at=_today_clock())
 
@@ -418,6 +430,11 @@ ADMIN_CASES: dict[tuple[str, str], tuple[Callable[[], object], dict, str]] = {
         lambda: EventFactory(status=Status.RUNNING),
         CONFIRMED,
         "event.no_shows_marked",
+    ),
+    ("events.Event", "undo_start_selected"): (
+        _started_today,
+        CONFIRMED,
+        "event.start_undone",
     ),
     ("events.Event", "undo_finish_selected"): (
         _finished_today,

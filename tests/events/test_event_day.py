@@ -5,6 +5,7 @@ irreversible actions (events.services.day, events.services.undo)."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,7 +15,7 @@ from django.urls import reverse
 from core.errors import DomainError, NotAllowedError
 from core.models import AuditEntry
 from events.models import Event, Meeting, Registration
-from events.services import day, notifications, running, undo
+from events.services import day, notifications, running, schedule, undo
 from tests.factories import (
     EventFactory,
     MeetingFactory,
@@ -147,6 +148,60 @@ def test_feedback_waits_for_the_end_of_an_event_finished_early(staff, monkeypatc
 # --- undo, the same day --------------------------------------------------------------
 
 
+def test_undo_start_the_same_day_puts_the_schedule_back_and_keeps_check_ins(staff, monkeypatch):
+    event = EventFactory(scheduled=True)
+    meeting = attended_meeting(event)  # both sides checked in
+    at(monkeypatch, shanghai(EVENT_DAY, 13, 25))
+    running.start_event(event, by=staff)
+    event.refresh_from_db()
+    assert event.started_at == shanghai(EVENT_DAY, 13, 25)
+
+    undo.undo_start(event, by=staff)
+
+    event.refresh_from_db()
+    meeting.refresh_from_db()
+    assert (event.status, event.started_at) == (Event.Status.SCHEDULED, None)
+    assert meeting.status == Meeting.Status.SCHEDULED
+    assert set(event.registrations.values_list("status", flat=True)) == {RegStatus.CHECKED_IN}
+    assert AuditEntry.objects.filter(action="event.start_undone", actor=staff).exists()
+    running.start_event(event, by=staff)  # and it can be started again
+    event.refresh_from_db()
+    assert event.status == Event.Status.RUNNING
+
+
+def test_undo_start_is_refused_the_next_day_after_no_shows_and_when_not_under_way(
+    staff, monkeypatch
+):
+    event = EventFactory(scheduled=True)
+    RegistrationFactory(event=event)
+    with pytest.raises(DomainError, match="not under way"):
+        undo.undo_start(event, by=staff)
+    at(monkeypatch, shanghai(EVENT_DAY, 13, 25))
+    running.start_event(event, by=staff)
+
+    at(monkeypatch, shanghai(EVENT_DAY, 14))
+    running.mark_no_shows(event, by=staff)
+    with pytest.raises(DomainError, match="no-shows first"):
+        undo.undo_start(event, by=staff)
+    undo.undo_no_shows(event, by=staff)
+
+    at(monkeypatch, shanghai(EVENT_DAY + dt.timedelta(days=1), 9))
+    with pytest.raises(DomainError, match="today"):
+        undo.undo_start(event, by=staff)
+    event.refresh_from_db()
+    assert event.status == Event.Status.RUNNING
+
+
+def test_schedules_cannot_be_sent_again_once_the_event_is_under_way(staff):
+    event = EventFactory(
+        scheduled=True, status=Event.Status.RUNNING, schedule_status=Event.ScheduleStatus.BUILT
+    )
+    with pytest.raises(DomainError):
+        schedule.send_schedules(event, by=staff)
+    event.refresh_from_db()
+    assert event.status == Event.Status.RUNNING
+
+
 def test_undo_finish_the_same_day_reopens_meetings_nobody_reported_on(staff, monkeypatch):
     event = EventFactory(scheduled=True, status=Event.Status.RUNNING)
     unreported = attended_meeting(event)
@@ -258,6 +313,26 @@ def test_admin_finish_asks_first_and_offers_the_override_before_the_day(client, 
     next_month.refresh_from_db()
     assert next_month.status == Event.Status.FINISHED
     assert AuditEntry.objects.filter(action="event.day_overridden", actor=staff).exists()
+
+
+def test_admin_undo_start_asks_first_and_says_how_to_undo_when_starting(client, staff, monkeypatch):
+    event = EventFactory(scheduled=True)
+    at(monkeypatch, shanghai(EVENT_DAY, 13))
+    client.force_login(staff)
+
+    asked = html.unescape(_post_action(client, "start_selected", event).content.decode())
+    assert "Undo today's start" in asked
+    _post_action(client, "start_selected", event, post="yes")
+    event.refresh_from_db()
+    assert event.status == Event.Status.RUNNING
+
+    page = _post_action(client, "undo_start_selected", event)
+    assert page.templates[0].name == "admin/events/confirm_action.html"
+    event.refresh_from_db()
+    assert event.status == Event.Status.RUNNING  # nothing happens before the confirmation
+    _post_action(client, "undo_start_selected", event, post="yes")
+    event.refresh_from_db()
+    assert event.status == Event.Status.SCHEDULED
 
 
 def test_check_in_page_refuses_before_the_day_unless_confirmed(client, staff, next_month):

@@ -250,7 +250,8 @@ def test_send_schedules_publishes_and_emails_each_organization_an_ics(event, run
     assert all(m.published for m in live(event))
     [message] = [m for m in mail.outbox if m.to == ["ent@example.com"]]
     files = {filename: (content, mimetype) for filename, content, mimetype in message.attachments}
-    assert set(files) == {"schedule.ics", "check-in-code.png"}
+    assert set(files) == {"schedule.ics"}  # the check-in QR is inline, in the HTML part
+    assert [image["filename"] for image in message.inline_images] == ["check-in-code.png"]
     content, mimetype = files["schedule.ics"]
     assert mimetype == "text/calendar"
     calendar = Calendar.from_ical(content)

@@ -274,7 +274,7 @@ def test_match_filter_refuses_the_old_0_to_1_scale_and_says_which_scale(
     assert "60" in message
 
 
-def test_the_schema_documents_min_score_on_the_0_to_100_scale(client):
+def test_the_schema_documents_min_score_on_the_0_to_100_scale(client, english):
     schema = client.get("/api/schema/", {"format": "json"}).json()
     (parameter,) = [
         p

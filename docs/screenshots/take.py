@@ -80,6 +80,8 @@ def desktop_zh(browser, base: str) -> None:
     shot(page, "needs-catalog-zh")
     page.locator("main a[href^='/needs/']").first.click()
     shot(page, "need-detail-zh")
+    page.goto("/organizations/?q=质检")
+    shot(page, "organizations-zh")
 
     sign_in(page, ENTERPRISE)
     shot(page, "enterprise-workspace")
@@ -150,6 +152,8 @@ def desktop_en(browser, base: str) -> None:
     page = open_page(browser, base, DESKTOP, language="en")
     page.goto("/")
     shot(page, "home-en")
+    page.goto("/organizations/?q=medical+imaging")
+    shot(page, "organizations-en")
     for account, path, name, anchor in (
         (PROVIDER, "/matches/needs/", "provider-matched-needs-en", None),
         (ENTERPRISE, None, "event-schedule-en", "#schedule"),
@@ -169,6 +173,8 @@ def phone_zh(browser, base: str) -> None:
     page = open_page(browser, base, PHONE)
     page.goto("/")
     shot(page, "phone-home")
+    page.goto("/organizations/")
+    shot(page, "phone-organizations")
     sign_in(page, ENTERPRISE)
     page.goto("/my/needs/")
     page.get_by_role("link", name=RANKED_NEED).first.click()

@@ -70,14 +70,13 @@ def search_directory(organizations: QuerySet, query: str, user) -> DirectoryResu
 
 def directory_context(query: str, user, organizations, results: DirectoryResults) -> None:
     """Mark what matched on each organization of a result page: a snippet of its
-    description, or the title of the published record it was found through."""
+    description where it matches, and the best published record it was found through."""
     terms = highlight_terms("organization", query, user)
     for organization in organizations:
-        organization.search_snippet = _snippet(organization.description, terms)
+        if organization.description and matched(organization.description, terms):
+            organization.search_snippet = _snippet(organization.description, terms)
         found = results.via.get(organization.pk)
-        if found is not None and not (
-            organization.description and matched(organization.description, terms)
-        ):
+        if found is not None:
             organization.search_via = found
             organization.search_via_title = _snippet(found.title, terms)
 

@@ -41,6 +41,7 @@ pytestmark = pytest.mark.django_db
 # Names kept in Latin letters in Chinese text: product and format names, units, codes.
 KEPT = {
     "Control",
+    "Ctrl",
     "Command",
     "Mac",
     "AI",
@@ -67,7 +68,8 @@ def visible_text(page: str) -> str:
     page = re.sub(r"<(script|style|textarea)\b.*?</\1>", " ", page, flags=re.S | re.I)
     page = re.sub(r"<!--.*?-->", " ", page, flags=re.S)
     page = re.sub(r"<[^>]+>", " ", page)
-    return re.sub(r"\S+@\S+", " ", html.unescape(page))  # addresses are data
+    page = re.sub(r"\S+@\S+", " ", html.unescape(page))  # addresses are data
+    return re.sub(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}\b", " ", page)  # and check-in codes
 
 
 def english_in(page: str) -> list[str]:
@@ -193,6 +195,48 @@ def test_organization_directory_pages_are_chinese(office):
             assert english_in(page) == [], url
 
 
+def _participant_pages(client, event, meeting, *, checked_in: bool):
+    """The pages a participant of `event` reads: public and their own, RSVP and schedule."""
+    registration = event.registrations.get(organization=meeting.enterprise)
+    if not checked_in:
+        event.registrations.update(status="registered")
+    anonymous = [
+        reverse("event-list"),
+        reverse("event-detail", args=[event.pk]),
+        reverse("event-rsvp", args=[registration.rsvp_token]),
+        reverse("event-schedule-print", args=[registration.rsvp_token]),
+    ]
+    for url in anonymous:
+        yield url, client.get(url)
+    client.force_login(member_of(meeting.enterprise))
+    for url in (reverse("event-detail", args=[event.pk]), reverse("my-events")):
+        yield url, client.get(url)
+
+
+@pytest.mark.parametrize("checked_in", [False, True])
+def test_public_and_participant_event_pages_are_chinese(client, checked_in):
+    """The event page as the public sees it and as a participant sees it (code, QR,
+    schedule, meeting requests), the RSVP page and the printable schedule."""
+    client.cookies["aiplus_language"] = "zh-hans"
+    event = scheduled_event()
+    meeting = event.meetings.get()
+    for url, response in _participant_pages(client, event, meeting, checked_in=checked_in):
+        assert response.status_code == 200, url
+        assert english_in(response.content.decode()) == [], url
+
+
+def test_the_door_and_feedback_pages_are_chinese(office):
+    event = scheduled_event()
+    event.status = "finished"
+    event.save()
+    page = office.get(reverse("event-check-in", args=[event.pk]))
+    assert english_in(page.content.decode()) == []
+    office.force_login(member_of(event.meetings.get().enterprise))
+    feedback = office.get(reverse("event-feedback", args=[event.pk]))
+    assert feedback.status_code == 200
+    assert english_in(feedback.content.decode()) == []
+
+
 def test_the_admin_javascript_words_are_chinese(office):
     """The two-box selector of filter_horizontal fields reads its words from here."""
     page = office.get(reverse("admin:jsi18n")).content.decode()
@@ -219,3 +263,4 @@ def test_the_detector_finds_english():
     assert english_in("<th>UPLOADED BY</th>")
     assert english_in("<p>方法：kempe</p>")
     assert not english_in("<p>AI+ 对接会（Excel）</p><script>var x = 'Choose all';</script>")
+    assert not english_in("<p>签到码 FTCP-7K3M</p>")

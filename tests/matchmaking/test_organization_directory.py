@@ -224,3 +224,34 @@ def test_record_page_links_its_organization_only_when_listed(client):
     assert reverse("organization-detail", args=[listed_need.organization_id]) in page
     page = client.get(reverse("need-detail", args=[hidden.pk])).content.decode()
     assert reverse("organization-detail", args=[hidden.organization_id]) not in page
+
+
+def test_directory_pages_keep_the_search_and_filters(client):
+    for n in range(21):
+        provider(f"乙视觉{n:02d}")
+
+    response = client.get(reverse("organization-list"), {"q": "乙视觉", "role": "provider"})
+    page = response.content.decode()
+    assert response.context["page"].paginator.count == 21
+    assert "?q=%E4%B9%99%E8%A7%86%E8%A7%89&amp;role=provider&amp;page=2" in page
+    second = client.get(
+        reverse("organization-list"), {"q": "乙视觉", "role": "provider", "page": "2"}
+    )
+    assert len(second.context["page"].object_list) == 1
+    first_ids = [o.pk for o in response.context["page"].object_list]
+    assert second.context["page"].object_list[0].pk not in first_ids
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_organization_page_query_count_does_not_grow_with_records(
+    client, count, django_assert_num_queries
+):
+    organization = OrganizationFactory(verified=True, kind=Organization.Kind.BOTH)
+    for n in range(count):
+        NeedFactory(organization=organization, title=f"需求{n}")
+        SolutionFactory(organization=organization, title=f"方案{n}")
+    url = reverse("organization-detail", args=[organization.pk])
+    client.get(url)  # warm the session
+    with django_assert_num_queries(8):
+        response = client.get(url)
+    assert len(response.context["needs"]) == count

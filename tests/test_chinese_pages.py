@@ -151,6 +151,7 @@ def test_planned_season_pages_are_chinese(office):
     ):
         page = office.get(url).content.decode()
         assert english_in(page) == [], url
+        assert ">[]<" not in page.replace("\n", ""), url  # empty blackout dates: no raw list
 
 
 def test_review_pages_are_chinese(office):

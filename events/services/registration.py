@@ -210,6 +210,9 @@ def _promote_waitlisted(event: Event, side: str) -> list[Registration]:
 
 
 def _notify_promoted(event: Event, registration: Registration) -> None:
+    """The promoted organization's seat confirmation, with its check-in code and QR."""
+    from events.services.notifications import check_in_context, qr_attachment  # noqa: PLC0415
+
     organization = registration.organization
     for user in _contacts(registration):
         queue_email(
@@ -221,8 +224,35 @@ def _notify_promoted(event: Event, registration: Registration) -> None:
                 "organization": organization,
                 "registration": registration,
                 "link": rsvp_url(registration),
+                **check_in_context(registration),
             },
+            attachments=[qr_attachment(registration)],
             key=f"event_waitlist_promoted:{registration.pk}:{registration.responded_at.isoformat()}:{user.pk}",
+        )
+
+
+def _confirm_seat(registration: Registration) -> None:
+    """The RSVP confirmation: the organization's people learn that their seat is
+    confirmed, with the check-in code and its QR (shown inline in the HTML email).
+    Once per registration and person; a place on the waiting list is confirmed by the
+    promotion email (`_notify_promoted`) when a seat frees up."""
+    if registration.status != Registration.Status.REGISTERED:
+        return
+    from events.services.notifications import check_in_context, qr_attachment  # noqa: PLC0415
+
+    for user in _contacts(registration):
+        queue_email(
+            to=user.email,
+            user=user,
+            template="event_registration_confirmed",
+            context={
+                "event": registration.event,
+                "organization": registration.organization,
+                "link": rsvp_url(registration),
+                **check_in_context(registration),
+            },
+            attachments=[qr_attachment(registration)],
+            key=f"event_registration_confirmed:{registration.pk}:{user.pk}",
         )
 
 
@@ -257,6 +287,7 @@ def respond_rsvp(
         registration.responded_at = now
         registration.save(update_fields=["status", "attendees", "responded_at"])
         record(None, "registration.answered", registration, attending=True, via="rsvp")
+        _confirm_seat(registration)
         slots = list(unavailable_slots)
         if slots:
             _replace_unavailability(event, registration, slots)
@@ -325,6 +356,7 @@ def register(
     registration.responded_at = timezone.now()
     registration.save()
     record(by, "registration.registered", registration)
+    _confirm_seat(registration)
     return registration
 
 

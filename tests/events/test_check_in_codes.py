@@ -18,6 +18,7 @@ from tests.factories import (
     EventFactory,
     MeetingFactory,
     MeetingRequestFactory,
+    OrganizationFactory,
     RegistrationFactory,
     StaffFactory,
     member_of,
@@ -187,6 +188,58 @@ def test_the_reminder_carries_the_code_and_its_qr(meeting, run_on_commit):
     [message] = [m for m in mail.outbox if m.to == ["prov@example.com"]]
     assert registration.check_in_code_display in message.body
     assert _inline_qr(message).startswith(PNG_SIGNATURE)
+
+
+def test_the_rsvp_confirmation_carries_the_code_and_its_qr_inline(run_on_commit):
+    from events.services import registration as registrations  # noqa: PLC0415
+
+    registration = RegistrationFactory(invited=True, event=EventFactory())
+    member_of(registration.organization, email="yes@example.com")
+
+    with run_on_commit():
+        registrations.respond_rsvp(registration=registration, attending=True)
+        registrations.respond_rsvp(registration=registration, attending=True)  # once only
+
+    [message] = [m for m in mail.outbox if m.to == ["yes@example.com"]]
+    assert "报名已确认" in message.subject  # in the member's language
+    assert registration.check_in_code_display in message.body
+    assert _inline_qr(message).startswith(PNG_SIGNATURE)
+    assert _attachments(message) == {}
+
+
+def test_a_place_on_the_waiting_list_is_not_confirmed_until_promoted(run_on_commit):
+    from events.services import registration as registrations  # noqa: PLC0415
+
+    event = EventFactory(capacity_per_side=1)
+    seated = RegistrationFactory(invited=True, event=event)
+    waiting = RegistrationFactory(invited=True, event=event)
+    member_of(waiting.organization, email="wait@example.com")
+    registrations.respond_rsvp(registration=seated, attending=True)
+
+    with run_on_commit():
+        registrations.respond_rsvp(registration=waiting, attending=True)
+    assert [m for m in mail.outbox if m.to == ["wait@example.com"]] == []
+
+    with run_on_commit():
+        registrations.respond_rsvp(registration=seated, attending=False)
+    [promoted] = [m for m in mail.outbox if m.to == ["wait@example.com"]]
+    assert waiting.check_in_code_display in promoted.body
+    assert _inline_qr(promoted).startswith(PNG_SIGNATURE)
+
+
+def test_self_registration_is_confirmed_with_the_code(run_on_commit):
+    from events.services import registration as registrations  # noqa: PLC0415
+
+    event = EventFactory(status=Event.Status.PUBLISHED)
+    member = member_of(OrganizationFactory(kind="enterprise"), email="self@example.com")
+
+    with run_on_commit():
+        registration = registrations.register(
+            event=event, organization=member.primary_membership.organization, side=None, by=member
+        )
+
+    [message] = [m for m in mail.outbox if m.to == ["self@example.com"]]
+    assert registration.check_in_code_display in message.body
 
 
 def test_the_qr_image_of_a_code_is_an_svg(client, meeting):

@@ -66,7 +66,7 @@ def test_the_chosen_file_is_shown_as_kept_and_attached_when_the_form_is_correcte
 
     assert page.status_code == 200
     text = html.unescape(page.content.decode())
-    assert "Chosen: 需求说明书.pdf" in text
+    assert "Keep: 需求说明书.pdf" in text
     (token,) = TOKEN.findall(page.content.decode())
     assert not Need.objects.exists()
     assert not Attachment.objects.exists()

@@ -265,3 +265,17 @@ def test_the_detector_finds_english():
     assert english_in("<p>方法：kempe</p>")
     assert not english_in("<p>AI+ 对接会（Excel）</p><script>var x = 'Choose all';</script>")
     assert not english_in("<p>签到码 FTCP-7K3M</p>")
+
+
+def test_the_periodic_jobs_page_names_jobs_and_schedules_in_chinese(office):
+    from config.periodic import sync_periodic_tasks  # noqa: PLC0415
+
+    sync_periodic_tasks()
+    page = visible_text(
+        office.get(reverse("admin:django_celery_beat_periodictask_changelist")).content.decode()
+    )
+    assert "活动提醒（提前 24 小时和 1 小时）" in page
+    assert "每 5 分钟" in page
+    assert "每天 02:30（北京时间）" in page
+    for english in ("Task Name", "SCHEDULER", "Scheduler", "Event reminders", "m/h/dM"):
+        assert english not in page, english

@@ -116,22 +116,56 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 
 # django-celery-beat's own admin, with the platform's jobs named in the reader's language
-# (their stored names are keys; see config.periodic).
+# (their stored names are keys; see config.periodic) and schedules in words.
 admin.site.unregister(PeriodicTask)
+
+
+class TaskFilter(admin.AllValuesFieldListFilter):
+    """By Celery task; django-celery-beat names the field “Task Name”, untranslated."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = _("task")
+
+
+def schedule_in_words(job: PeriodicTask) -> str:
+    """“every 5 minutes”, “daily at 03:40 (Asia/Shanghai)”; anything else as beat says it."""
+    interval, crontab = job.interval, job.crontab
+    if interval is not None and interval.period == "minutes":
+        return ngettext("every %(count)d minute", "every %(count)d minutes", interval.every) % {
+            "count": interval.every
+        }
+    if (
+        crontab is not None
+        and crontab.minute.isdigit()
+        and crontab.hour.isdigit()
+        and crontab.day_of_week == crontab.day_of_month == crontab.month_of_year == "*"
+    ):
+        return _("daily at %(time)s (%(zone)s)") % {
+            "time": f"{int(crontab.hour):02d}:{int(crontab.minute):02d}",
+            "zone": _("Beijing time")
+            if str(crontab.timezone) == "Asia/Shanghai"
+            else crontab.timezone,
+        }
+    return str(job.scheduler) if job.scheduler else ""
 
 
 @admin.register(PeriodicTask)
 class PeriodicTaskAdmin(BeatPeriodicTaskAdmin):
-    list_display = (
-        "job_name",
-        "enabled",
-        "scheduler",
-        "interval",
-        "start_time",
-        "last_run_at",
-        "one_off",
-    )
+    list_display = ("job_name", "enabled", "schedule", "start_time", "last_run_at", "one_off")
+    list_filter = ["enabled", "one_off", ("task", TaskFilter), "start_time", "last_run_at"]
+    list_select_related = ["interval", "crontab", "solar", "clocked"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "task" in form.base_fields:
+            form.base_fields["task"].label = _("task")
+        return form
 
     @admin.display(description=_("name"), ordering="name")
     def job_name(self, obj: PeriodicTask) -> str:
         return display_name(obj.name)
+
+    @admin.display(description=_("when it runs"))
+    def schedule(self, obj: PeriodicTask) -> str:
+        return schedule_in_words(obj)

@@ -18,8 +18,10 @@ import json
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 from loadtest import harness, runner
 
@@ -175,12 +177,14 @@ def _measure(env: dict, database: str, args, output: Path) -> dict:
     )
     result = {"database": database, **populated}
     with harness.AppServer(env, log_path=output / f"gunicorn-{database}.log") as server:
-        # Every worker loaded the index before its first request (platform/gunicorn.conf.py);
-        # these searches only check that the page answers.
-        for _round in range(server.workers * server.threads):
-            status, _body = server.get("/needs/?q=%E8%B4%A8%E6%A3%80", timeout=120)
-            if status != 200:
-                raise runner.LoadTestError(f"warm-up search answered {status}")
+        # Every worker loaded the indexes before its first request (platform/gunicorn.conf.py).
+        # Then every query once, as many at a time as the server has threads, so that each
+        # worker has also loaded its templates and code paths before anything is timed.
+        paths = [f"/needs/?{urlencode({'q': q})}" for q in need_queries()]
+        with ThreadPoolExecutor(server.workers * server.threads) as pool:
+            statuses = set(pool.map(lambda path: server.get(path, timeout=120)[0], paths))
+        if statuses != {200}:
+            raise runner.LoadTestError(f"warm-up searches answered {sorted(statuses)}")
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         phases = (
             ("healthz", "TrivialView"),

@@ -31,8 +31,12 @@ def post_worker_init(worker) -> None:
     machine's first worker built: matchmaking/search/snapshots.py), so no visitor
     waits for an index."""
     from django.db import connections  # noqa: PLC0415 -- Django is set up by now
+    from django.template.loader import get_template  # noqa: PLC0415
 
     from matchmaking.search.index import warm  # noqa: PLC0415
 
     warm()
     connections.close_all()  # the request threads open their own
+    # The catalog's templates, compiled once per worker (the cached loader keeps them).
+    for name in ("catalog/list.html", "catalog/list_body.html", "includes/need_card.html"):
+        get_template(name)

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Count, Max
+from django.db import connection
 
 from core.models import Capability, Industry, Organization
 from matchmaking.engine.search import (
@@ -86,10 +86,22 @@ def level_of(user) -> str:
     return FULL if user.is_staff else MEMBERS
 
 
-def synonyms_state() -> str:
-    """What the synonym list is made of: the file's content and the admin's entries."""
-    entries = SearchSynonym.objects.aggregate(n=Count("pk"), changed=Max("updated_at"))
-    return f"{_file_digest()}:{entries['n']}:{entries['changed']}"
+def catalog_state(model) -> tuple:
+    """What an index of `model` is built from, in one query: the records' latest change
+    and highest id (both read from an index), and the synonym list's state (the file's
+    content, the admin entries' number and latest change)."""
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    synonyms = quote(SearchSynonym._meta.db_table)
+    changed = quote("updated_at")
+    with connection.cursor() as cursor:
+        # Only our own table and column names are put in; there is no parameter.
+        cursor.execute(
+            f"SELECT (SELECT MAX({changed}) FROM {table}), (SELECT MAX({pk}) FROM {table}), "  # noqa: S608
+            f"(SELECT COUNT(*) FROM {synonyms}), (SELECT MAX({changed}) FROM {synonyms})"
+        )
+        latest, last, entries, edited = cursor.fetchone()
+    return latest, last, f"{_file_digest()}:{entries}:{edited}"
 
 
 @functools.lru_cache(maxsize=1)
@@ -243,8 +255,7 @@ def index_for(kind: str, level: str = PUBLIC, *, checked: bool = False) -> Searc
     # edit, a status change is a newer change. A deleted record is dropped at the next
     # change; until then it is only held, never shown (results are read through the
     # caller's queryset).
-    records = model.objects.aggregate(changed=Max("updated_at"), last=Max("pk"))
-    state = (records["changed"], records["last"], synonyms_state())
+    state = catalog_state(model)
     if cached is not None and cached.state == state:
         return cached.index
     with _lock:

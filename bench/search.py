@@ -150,7 +150,9 @@ class Editor(threading.Thread):
             needs = cursor.fetchall()
             while not self._finished.wait(self.every):
                 pk, title = needs[self.edits % len(needs)]
-                changed = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+                changed = datetime.now(UTC)
+                if mark == "?":  # SQLite: the text Django stores (UTC, no zone)
+                    changed = changed.strftime("%Y-%m-%d %H:%M:%S.%f")
                 cursor.execute(
                     f"UPDATE matchmaking_need SET title = {mark}, updated_at = {mark} "  # noqa: S608
                     f"WHERE id = {mark}",

@@ -3,6 +3,7 @@ each with a link to record its outcome (events.admin.outcomes)."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +16,34 @@ from events.services import online, second_meetings, undo
 from events.services import requests as request_services
 
 
+class PointsField(forms.FloatField):
+    """A priority on the site's one score scale, 0–100 (stored as the match score, 0–1)."""
+
+    def prepare_value(self, value):
+        if isinstance(value, float | int) and not isinstance(value, bool):
+            return round(value * 100, 1)
+        return value
+
+    def clean(self, value):
+        points = super().clean(value)
+        return None if points is None else points / 100
+
+
+class MeetingRequestForm(forms.ModelForm):
+    priority = PointsField(
+        label=_("priority (0–100)"),
+        min_value=0,
+        help_text=_("Higher is scheduled first; the match score (0–100) by default."),
+    )
+
+    class Meta:
+        model = MeetingRequest
+        fields = ["priority"]  # the admin adds the others it shows
+
+
 @admin.register(MeetingRequest)
 class MeetingRequestAdmin(admin.ModelAdmin):
+    form = MeetingRequestForm
     list_display = [
         "event",
         "enterprise",
@@ -24,7 +51,7 @@ class MeetingRequestAdmin(admin.ModelAdmin):
         "status",
         "source",
         "requested_by_side",
-        "priority",
+        "priority_points",
         "must_meet",
         "created_at",
         "expires_at",
@@ -69,6 +96,10 @@ class MeetingRequestAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         # Requests come from participants and accepted introductions (events.services.requests).
         return False
+
+    @admin.display(description=_("priority (0–100)"), ordering="priority")
+    def priority_points(self, meeting_request: MeetingRequest) -> str:
+        return f"{meeting_request.priority * 100:.1f}"
 
     @admin.action(description=_("Must meet: schedule before the others"))
     def set_must_meet(self, request, queryset):

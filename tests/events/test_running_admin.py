@@ -254,6 +254,19 @@ def test_action_send_invitations_emails_the_invited(staff_client):
     assert messages_of(response) == ["Invitations sent to 1 organization."]
 
 
+def test_action_send_invitations_before_publishing_says_why_nothing_was_sent(staff_client):
+    event = EventFactory(status=Event.Status.DRAFT, date=in_days(30))
+    invited = RegistrationFactory(event=event, status=RegStatus.INVITED)
+    member_of(invited.organization)
+
+    response = act(staff_client, "send_invitations", event)
+
+    assert not OutgoingEmail.objects.filter(kind="event_invitation").exists()
+    (message,) = messages_of(response)
+    assert event.title in message
+    assert "only for events open for registration" in message
+
+
 def _accepted_requests(event: Event, pairs: int) -> None:
     for _ in range(pairs):
         enterprise = RegistrationFactory(event=event).organization
@@ -450,3 +463,24 @@ def test_the_registration_page_lists_its_meetings_with_outcome_links(staff_clien
 @pytest.fixture(autouse=True)
 def _in_english(english):
     """The messages asserted in this module are the English ones."""
+
+
+def test_meeting_request_priority_is_on_the_0_to_100_scale_in_admin(staff_client):
+    from tests.factories import MeetingRequestFactory  # noqa: PLC0415
+
+    meeting_request = MeetingRequestFactory(priority=0.745)
+
+    listing = staff_client.get(reverse("admin:events_meetingrequest_changelist")).content.decode()
+    assert ">74.5<" in listing
+    url = reverse("admin:events_meetingrequest_change", args=[meeting_request.pk])
+    page = staff_client.get(url)
+    form = page.context["adminform"].form
+    assert form["priority"].value() == 74.5
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    data["priority"] = "90"
+    data["must_meet"] = "on" if data.get("must_meet") else ""
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    meeting_request.refresh_from_db()
+    assert meeting_request.priority == pytest.approx(0.9)

@@ -118,11 +118,23 @@ class Command(BaseCommand):
                 process.wait(timeout=60)
         if run.status != MatchRun.Status.SUCCEEDED:
             raise CommandError(f"run failed: {run.error}")
+        # Where the wall time went besides the phases: waiting for a worker to take
+        # the first task, and the span the run's own clock saw (first task to flip).
+        queued = (run.started_at - run.created_at).total_seconds()
+        running = (run.finished_at - run.started_at).total_seconds()
         self.stdout.write(
             f"{workers} worker process(es): {seconds:.1f} s, {run.chunks_total} chunks, "
-            f"load before {load}; phases {run.timings}"
+            f"load before {load}; queued {queued:.2f} s, first task to flip {running:.2f} s; "
+            f"phases {run.timings}"
         )
-        return {"seconds": seconds, "timings": run.timings, "load": load, "run": run.pk}
+        return {
+            "seconds": seconds,
+            "queued_s": round(queued, 3),
+            "first_task_to_flip_s": round(running, 3),
+            "timings": run.timings,
+            "load": load,
+            "run": run.pk,
+        }
 
     def _report(self, times: dict, options) -> None:
         n = options["workers"]
@@ -152,6 +164,11 @@ class Command(BaseCommand):
             "projected_workers": workers,
             "projected_from_one_process_s": options["project_seconds"],
             "load": [times[1]["load"], times[n]["load"], _load()],
+            "runs": {
+                str(w): {key: times[w][key] for key in ("queued_s", "first_task_to_flip_s")}
+                | {"phases": times[w]["timings"]}
+                for w in (1, n)
+            },
             "target_speedup_2": TARGET_SPEEDUP_2,
         }
         self.stdout.write(

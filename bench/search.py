@@ -170,6 +170,19 @@ class Editor(threading.Thread):
             connection.close()
 
 
+def _warm(server) -> None:
+    """Every judged query once, as many at a time as the server has threads, before a
+    search phase: each worker loaded its indexes and templates before its first request
+    (platform/gunicorn.conf.py), and this warms the rest of its code paths. Before each
+    search phase, not once: gunicorn replaces a worker after `max_requests` (2,000 ±
+    200), which the /healthz phase reaches in every worker."""
+    paths = [f"/needs/?{urlencode({'q': q})}" for q in need_queries()]
+    with ThreadPoolExecutor(server.workers * server.threads) as pool:
+        statuses = set(pool.map(lambda path: server.get(path, timeout=120)[0], paths))
+    if statuses != {200}:
+        raise runner.LoadTestError(f"warm-up searches answered {sorted(statuses)}")
+
+
 def _measure(env: dict, database: str, args, output: Path) -> dict:
     env = {**env, "SEARCH_INDEX_DIR": str(output / f"search-index-{database}")}
     harness.manage(env, "migrate", "--noinput", timeout=1200)
@@ -185,14 +198,6 @@ def _measure(env: dict, database: str, args, output: Path) -> dict:
     )
     result = {"database": database, **populated}
     with harness.AppServer(env, log_path=output / f"gunicorn-{database}.log") as server:
-        # Every worker loaded the indexes before its first request (platform/gunicorn.conf.py).
-        # Then every query once, as many at a time as the server has threads, so that each
-        # worker has also loaded its templates and code paths before anything is timed.
-        paths = [f"/needs/?{urlencode({'q': q})}" for q in need_queries()]
-        with ThreadPoolExecutor(server.workers * server.threads) as pool:
-            statuses = set(pool.map(lambda path: server.get(path, timeout=120)[0], paths))
-        if statuses != {200}:
-            raise runner.LoadTestError(f"warm-up searches answered {sorted(statuses)}")
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         phases = (
             ("healthz", "TrivialView"),
@@ -200,6 +205,8 @@ def _measure(env: dict, database: str, args, output: Path) -> dict:
             ("search_live", "SearchPage"),
         )
         for name, user_class in phases:
+            if name != "healthz":
+                _warm(server)
             phase = runner.Phase(
                 f"{name}-{database}",
                 (user_class,),

@@ -394,7 +394,10 @@ SPECTACULAR_SETTINGS = {
         "with the site's switcher (same session), else the oldest membership. Lists of "
         "your matches and introductions, and new records posted without `organization`, "
         "are the acting organization's; a header naming an organization you are not an "
-        "active member of answers 403."
+        "active member of answers 403.\n\n"
+        "Match scores are on the site's one scale, 0 to 100 (74.5), as the pages show "
+        "them (74) and as the `min_score` filter takes them; a `min_score` between 0 "
+        "and 1 (the filter's earlier scale) is refused with 400."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

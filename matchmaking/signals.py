@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.dispatch import Signal
+from django.utils import timezone
 
 from core.services.privacy import iso
 from matchmaking.models import Interest, Match, MatchFeedback, Need, Solution
@@ -142,8 +143,11 @@ def erase_personal_data(sender, *, user, scrub, **kwargs) -> None:
                     setattr(record, field, "")
             record.description = scrub(record.description)
             record.summary = scrub(record.summary)
+            # updated_at moves so that the search indexes re-read the scrubbed text
+            # at once (they follow changes by it): erased words must not stay findable.
             model.objects.filter(pk=record.pk).update(
-                **{f: getattr(record, f) for f in (*CONTACT_FIELDS, "description", "summary")}
+                **{f: getattr(record, f) for f in (*CONTACT_FIELDS, "description", "summary")},
+                updated_at=timezone.now(),
             )
     for match in Match.objects.filter(terms__isnull=False).only("pk", "terms").iterator():
         terms = [t for t in match.terms if t.lower() not in identifiers and scrub(t) == t]

@@ -36,3 +36,13 @@ Arguments: `sender` is the User class, `user` the account, and `reason`, one of
 `core.services.credentials.PASSWORD_CHANGED` or `.DEACTIVATED`. Receivers revoke what
 was issued under the old trust (core: the API tokens); they return nothing.
 """
+
+organization_changed = Signal()
+"""Sent by `core.services.organizations.update_organization`, inside its transaction,
+after an organization's details were saved with at least one changed field.
+
+Arguments: `sender` is the Organization class, `organization` the saved row and
+`fields`, the sorted names of the fields that changed. Receivers bring what they keep
+about the organization up to date (matchmaking: its records' search documents hold the
+organization's name); they return nothing.
+"""

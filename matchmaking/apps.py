@@ -17,7 +17,11 @@ class MatchmakingConfig(AppConfig):
         # `tasks`: registers the tasks in every process (web too), because the outbox
         # relay looks them up by name and Celery's autodiscovery only runs in a worker;
         # `signals`: this app's signals and its receivers.
-        from core.signals import erasing_personal_data, personal_data_requested  # noqa: PLC0415
+        from core.signals import (  # noqa: PLC0415
+            erasing_personal_data,
+            organization_changed,
+            personal_data_requested,
+        )
         from matchmaking import signals, tasks  # noqa: F401, PLC0415
 
         # Matching follows every change of a published record (approve, edit, withdraw).
@@ -30,3 +34,6 @@ class MatchmakingConfig(AppConfig):
         # A person's records, introductions and feedback in their PIPL export and erasure.
         personal_data_requested.connect(signals.export_personal_data, dispatch_uid="matchmaking")
         erasing_personal_data.connect(signals.erase_personal_data, dispatch_uid="matchmaking")
+        organization_changed.connect(
+            signals.touch_records_of_renamed_organization, dispatch_uid="matchmaking"
+        )

@@ -154,3 +154,19 @@ def erase_personal_data(sender, *, user, scrub, **kwargs) -> None:
         if terms != match.terms:
             Match.objects.filter(pk=match.pk).update(terms=terms)
     MatchFeedback.objects.filter(by=user).update(reason="")
+
+
+# The organization's names are part of its records' search documents.
+SEARCHED_ORGANIZATION_FIELDS = frozenset({"name", "name_en"})
+
+
+def touch_records_of_renamed_organization(sender, *, organization, fields, **kwargs) -> None:
+    """core.signals.organization_changed: a renamed organization's records are re-read.
+
+    The search indexes follow records by their `updated_at`; moving it makes them read
+    the new name at the next search, as for an edit of the record itself.
+    """
+    if SEARCHED_ORGANIZATION_FIELDS.isdisjoint(fields):
+        return
+    for model in (Need, Solution):
+        model.objects.filter(organization=organization).update(updated_at=timezone.now())

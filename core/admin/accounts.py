@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.models import Capability, Consent, Industry, Invitation, Membership, Organization, User
-from core.services.organizations import verify_organizations
+from core.services.organizations import update_organization, verify_organizations
 
 
 class MembershipInline(admin.TabularInline):
@@ -63,6 +63,14 @@ class OrganizationAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("industry")
+
+    def save_model(self, request, obj, form, change):
+        # The office's edits go through the service like an owner's: audited, and
+        # announced to the apps that keep the organization's name (search documents).
+        if not change:
+            return super().save_model(request, obj, form, change)
+        fields = {name: form.cleaned_data[name] for name in form.changed_data}
+        return update_organization(by=request.user, organization=obj, fields=fields)
 
     @admin.action(description=_("Mark the selected organizations as verified"))
     def mark_verified(self, request, queryset):

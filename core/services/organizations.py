@@ -9,7 +9,7 @@ import rules
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from core import audit
+from core import audit, signals
 from core.errors import NotAllowedError
 from core.models import Organization, User
 from core.services.bulk import BulkResult
@@ -58,6 +58,9 @@ def update_organization(
     organization.save()
     if changed:
         audit.record(by, "organization.changed", organization, fields=changed)
+        signals.organization_changed.send(
+            sender=Organization, organization=organization, fields=changed
+        )
     if withdraw:
         audit.record(by, "organization.unverified", organization, fields=changed)
     return organization

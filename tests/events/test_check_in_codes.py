@@ -281,3 +281,24 @@ def test_a_code_of_another_event_names_that_event(client, meeting):
     [message] = [str(m) for m in response.context["messages"]]
     assert "another event" in message
     assert str(elsewhere.event) in message
+
+
+@pytest.mark.parametrize(
+    ("language", "venue", "code_line"),
+    [("zh-hans", "场地：", "洽谈日程打印版："), ("en", "Venue: ", "Printable schedule: ")],
+)
+def test_the_emails_punctuate_labels_in_the_readers_language(language, venue, code_line):
+    from core.models import OutgoingEmail  # noqa: PLC0415
+    from events.services import registration as registrations  # noqa: PLC0415
+
+    registration = RegistrationFactory(invited=True, event=EventFactory())
+    member_of(registration.organization, email="p@example.com", language=language)
+
+    registrations.respond_rsvp(registration=registration, attending=True)
+
+    email = OutgoingEmail.objects.get(kind="event_registration_confirmed")
+    assert venue in email.body_text
+    assert venue in email.body_html
+    assert code_line in email.body_text
+    if language == "zh-hans":
+        assert ": " not in email.body_text.replace("http://", "").replace("https://", "")

@@ -244,6 +244,7 @@ FORM_BUILDERS: dict[str, Callable] = {
     "events.forms.FeedbackForm": lambda cls, w, d, f: cls(d),
     "events.admin.season.SeasonForm": lambda cls, w, d, f: cls(d),
     "events.admin.meetings.OutcomeForm": _outcome_form,
+    "events.admin.meetings.MeetingRequestForm": lambda cls, w, d, f: cls(d),
 }
 # Abstract bases: never instantiated themselves, their subclasses are.
 ABSTRACT_FORMS = {"matchmaking.forms.catalog.CatalogForm"}

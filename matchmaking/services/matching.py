@@ -366,6 +366,10 @@ def _compute_chunk(run_id: int, index: int, *, queue_finish: bool) -> None:
                 )
 
 
+# A run's progress once its finish starts writing (the chunks take it up to 85).
+PERSISTING = 88
+
+
 def finish_full_run(run_id: int) -> MatchRun:
     """Phase 3: merge the solutions' lists, add their rows, flip, and catch up.
 
@@ -390,13 +394,15 @@ def finish_full_run(run_id: int) -> MatchRun:
         merger.add(engine.ChunkResult.from_bytes(bytes(blob)))
     solution_side = engine.SolutionSide.split(merger)
     merged = time.perf_counter()
-    _progress(run_id, progress=88)
+    # PERSISTING marks that a finish began writing: only a retry has rows to undo.
+    retried = run.progress >= PERSISTING
+    _progress(run_id, progress=PERSISTING)
     with transaction.atomic():
-        # A retried finish starts from the chunks' rows alone.
-        Match.objects.filter(run_id=run_id, rank_for_need__isnull=True).delete()
-        Match.objects.filter(run_id=run_id, rank_for_solution__isnull=False).update(
-            rank_for_solution=None
-        )
+        if retried:  # start again from the chunks' rows alone
+            Match.objects.filter(run_id=run_id, rank_for_need__isnull=True).delete()
+            Match.objects.filter(run_id=run_id, rank_for_solution__isnull=False).update(
+                rank_for_solution=None
+            )
         match_rows.write_match_rows(run_id=run_id, result=solution_side.extra)
     # Nobody reads this generation before the flip: the ranks may be set by several
     # connections at once (match_rows.set_solution_ranks), after the rows above.

@@ -231,3 +231,27 @@ def test_stalled_run_does_not_block_a_new_one():
     fresh = matching.start_full_run()
     assert fresh.pk != stalled.pk
     assert MatchRun.objects.get(pk=stalled.pk).status == "failed"
+
+
+def test_a_finish_retried_after_a_failure_while_writing_stores_the_same_generation(
+    demo_catalog, monkeypatch
+):
+    expected = stored_generation()
+    run = matching.start_full_run()
+    for index in matching.prepare_full_run(run.pk):
+        matching.compute_full_chunk(run.pk, index)
+    real = matching.match_rows.set_solution_ranks
+
+    def fail_after_extra_rows(**kwargs):
+        real(**kwargs)  # half-done: the extra rows and some ranks are written ...
+        raise ConnectionError("lost the database")  # ... then the worker loses it
+
+    monkeypatch.setattr(matching.match_rows, "set_solution_ranks", fail_after_extra_rows)
+    with pytest.raises(ConnectionError):
+        matching.finish_full_run(run.pk)
+    monkeypatch.setattr(matching.match_rows, "set_solution_ranks", real)
+
+    matching.finish_full_run(run.pk)  # the retry
+
+    assert set(Match.objects.active().values_list("run_id", flat=True)) == {run.pk}
+    assert stored_generation() == expected
